@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadConfig, type Config } from '../config.ts'
+import { openPglite, openPostgres, type Database } from '../db/database.ts'
+import { lockDataDir } from '../db/data-dir-lock.ts'
+import { migrate } from '../db/migrate.ts'
+import { createLog, type Log } from '../log.ts'
+
+/** The environment, with `.env` from the working directory underneath it. */
+export function readEnvironment(): Record<string, string | undefined> {
+  if (existsSync('.env')) process.loadEnvFile('.env')
+  return process.env
+}
+
+export function loadRuntimeConfig(): { config: Config; log: Log } {
+  const config = loadConfig(readEnvironment())
+  return { config, log: createLog(config.logLevel) }
+}
+
+export interface OpenedDatabase {
+  db: Database
+  close(): Promise<void>
+}
+
+/** PostgreSQL when DATABASE_URL is set, else the embedded database in the data directory. */
+export async function openDatabase(
+  config: Config,
+  log: Log,
+  options: { requirePostgres?: string } = {},
+): Promise<OpenedDatabase> {
+  if (config.databaseUrl) {
+    const db = openPostgres({ url: config.databaseUrl })
+    await runMigrations(db, log)
+    return { db, close: () => db.close() }
+  }
+  if (options.requirePostgres) {
+    throw new Error(
+      `${options.requirePostgres} runs against PostgreSQL: set DATABASE_URL. ` +
+        'For a single process on the embedded database use `nexus start`.',
+    )
+  }
+  const unlock = lockDataDir(config.dataDir)
+  const db = openPglite(join(config.dataDir, 'pglite'))
+  try {
+    await runMigrations(db, log)
+  } catch (err) {
+    await db.close()
+    unlock()
+    throw err
+  }
+  return {
+    db,
+    async close() {
+      await db.close()
+      unlock()
+    },
+  }
+}
+
+async function runMigrations(db: Database, log: Log) {
+  const applied = await migrate(db)
+  if (applied.length > 0) log.info('database migrated', { applied })
+}

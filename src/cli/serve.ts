@@ -1,0 +1,46 @@
+import { createServer, type Server } from 'node:http'
+import { createApp } from '../app.ts'
+import type { Config } from '../config.ts'
+import type { Log } from '../log.ts'
+import { openDatabase } from './runtime.ts'
+
+export type ServeParts = { proxy: boolean; dashboard: boolean }
+
+/** Runs the proxy and/or dashboard until SIGINT/SIGTERM, then drains storage and exits. */
+export async function serve(config: Config, log: Log, parts: ServeParts, command: string) {
+  const embedded = command === 'start'
+  const opened = config.storage.enabled || parts.dashboard
+    ? await openDatabase(config, log, embedded ? {} : { requirePostgres: `nexus ${command}` })
+    : null
+  const app = createApp({ config, db: opened?.db ?? null, log })
+  await app.start()
+  const servers: Server[] = []
+  if (parts.proxy) {
+    const server = createServer(app.proxyListener)
+    server.requestTimeout = config.proxy.serverTimeoutMs
+    server.keepAliveTimeout = 65_000
+    servers.push(await listen(server, config.host, config.proxyPort))
+    log.info(`proxy listening on http://${config.host}:${config.proxyPort}`)
+  }
+  if (parts.dashboard) {
+    servers.push(await listen(createServer(app.dashboardListener), config.host, config.dashboardPort))
+    log.info(`dashboard on http://${config.host}:${config.dashboardPort}`)
+  }
+  const shutdown = async (signal: string) => {
+    log.info('shutting down', { signal })
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
+    await app.stop()
+    await opened?.close()
+    process.exit(0)
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void shutdown(signal))
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve(server))
+  })
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod'
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : ['true', '1', 'yes'].includes(v)))
+
+const int = (fallback: number, min = 0) =>
+  z.coerce.number().int().min(min).optional().default(fallback)
+
+const url = (fallback: string) => z.url().optional().default(fallback)
+const optionalString = z.string().min(1).optional()
+
+const envSchema = z.object({
+  PORT: int(3000),
+  DASHBOARD_PORT: int(3001),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: optionalString,
+  DATA_DIR: z.string().min(1).default('./data'),
+  CREDENTIALS_DIR: z.string().min(1).default('./credentials'),
+  STORAGE_ENABLED: bool(true),
+  CLAUDE_API_BASE_URL: url('https://api.anthropic.com'),
+  CLAUDE_API_TIMEOUT: int(600_000, 1),
+  PROXY_SERVER_TIMEOUT: int(660_000, 1),
+  PROXY_MAX_REQUEST_BYTES: int(64 * 1024 * 1024, 1024),
+  PROXY_UPSTREAM_CONNECTIONS: int(128, 1),
+  ENABLE_CLIENT_AUTH: bool(false),
+  DASHBOARD_API_KEY: optionalString,
+  DASHBOARD_READ_ONLY: bool(false),
+  CLAUDE_OAUTH_TOKEN_URL: url('https://console.anthropic.com/v1/oauth/token'),
+  CLAUDE_OAUTH_CLIENT_ID: z.string().default('9d1c250a-e61b-44d9-88ed-5944d1962f5e'),
+  STORAGE_BATCH_SIZE: int(200, 1),
+  STORAGE_FLUSH_INTERVAL_MS: int(50, 1),
+  STORAGE_WRITE_TIMEOUT_MS: int(5_000, 100),
+  STORAGE_MAX_QUEUE: int(5_000, 1),
+  STORAGE_RETRY_INTERVAL_MS: int(2_000, 10),
+  STORE_STREAMING_CHUNKS: bool(true),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+})
+
+export type Env = z.input<typeof envSchema>
+
+/** Everything the process is configured with, parsed once at start and passed down. */
+export interface Config {
+  host: string
+  proxyPort: number
+  dashboardPort: number
+  databaseUrl: string | undefined
+  dataDir: string
+  credentialsDir: string
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  upstream: {
+    baseUrl: string
+    timeoutMs: number
+    connections: number
+  }
+  proxy: {
+    serverTimeoutMs: number
+    maxRequestBytes: number
+    enableClientAuth: boolean
+  }
+  oauth: { tokenUrl: string; clientId: string }
+  storage: {
+    enabled: boolean
+    batchSize: number
+    flushIntervalMs: number
+    writeTimeoutMs: number
+    maxQueue: number
+    retryIntervalMs: number
+    storeStreamingChunks: boolean
+  }
+  dashboard: { apiKey: string | undefined; readOnly: boolean }
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(blankToUndefined(env))
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  return {
+    host: e.HOST,
+    proxyPort: e.PORT,
+    dashboardPort: e.DASHBOARD_PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    credentialsDir: e.CREDENTIALS_DIR,
+    logLevel: e.LOG_LEVEL,
+    upstream: {
+      baseUrl: e.CLAUDE_API_BASE_URL.replace(/\/+$/, ''),
+      timeoutMs: e.CLAUDE_API_TIMEOUT,
+      connections: e.PROXY_UPSTREAM_CONNECTIONS,
+    },
+    proxy: {
+      serverTimeoutMs: e.PROXY_SERVER_TIMEOUT,
+      maxRequestBytes: e.PROXY_MAX_REQUEST_BYTES,
+      enableClientAuth: e.ENABLE_CLIENT_AUTH,
+    },
+    oauth: { tokenUrl: e.CLAUDE_OAUTH_TOKEN_URL, clientId: e.CLAUDE_OAUTH_CLIENT_ID },
+    storage: {
+      enabled: e.STORAGE_ENABLED,
+      batchSize: e.STORAGE_BATCH_SIZE,
+      flushIntervalMs: e.STORAGE_FLUSH_INTERVAL_MS,
+      writeTimeoutMs: e.STORAGE_WRITE_TIMEOUT_MS,
+      maxQueue: e.STORAGE_MAX_QUEUE,
+      retryIntervalMs: e.STORAGE_RETRY_INTERVAL_MS,
+      storeStreamingChunks: e.STORE_STREAMING_CHUNKS,
+    },
+    dashboard: { apiKey: e.DASHBOARD_API_KEY, readOnly: e.DASHBOARD_READ_ONLY },
+  }
+}
+
+// An empty variable (`FOO=`) in .env means "not set", as most tools treat it.
+function blankToUndefined(env: Record<string, string | undefined>) {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v
+  return out
+}

@@ -1,0 +1,37 @@
+import { Hono } from 'hono'
+import { errorBody } from '../errors.ts'
+import type { StorageWriter } from '../storage/storage-writer.ts'
+import type { ProxyMetrics } from './proxy-metrics.ts'
+
+export interface ControlDeps {
+  writer: StorageWriter | null
+  metrics: ProxyMetrics
+  ping: () => Promise<void>
+}
+
+/** Health and metrics on the proxy port. No auth and no request data: safe to expose to a load balancer. */
+export function controlRoutes(deps: ControlDeps) {
+  const app = new Hono()
+  app.get('/health', (c) => c.json({ status: 'ok', storage: storageState(deps) }))
+  app.get('/health/live', (c) => c.json({ status: 'ok' }))
+  app.get('/health/ready', async (c) => {
+    // Proxying works while the database is down (requests spool to disk), so readiness
+    // reports storage state but does not fail on it.
+    const database = await deps.ping().then(
+      () => 'up',
+      () => 'down',
+    )
+    return c.json({ status: 'ok', database, storage: storageState(deps) })
+  })
+  app.get('/metrics', (c) => {
+    c.header('content-type', 'text/plain; version=0.0.4')
+    return c.body(deps.metrics.render(deps.writer?.stats() ?? null))
+  })
+  app.notFound((c) => c.json(errorBody('not_found_error', `No route for ${c.req.method} ${c.req.path}`), 404))
+  return app
+}
+
+function storageState(deps: ControlDeps) {
+  if (!deps.writer) return 'disabled'
+  return deps.writer.stats().degraded ? 'spooling' : 'ok'
+}

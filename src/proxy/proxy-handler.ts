@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { Dispatcher } from 'undici'
+import { AppError, UpstreamError, UpstreamTimeoutError } from '../errors.ts'
+import type { Log } from '../log.ts'
+import { newExchange, type Exchange } from './exchange.ts'
+import { clientResponseHeaders, headerValue, upstreamRequestHeaders } from './headers.ts'
+import { readBody } from './read-body.ts'
+import type { Upstream } from './upstream.ts'
+
+/** What the proxy needs to know to authenticate upstream on the client's behalf. */
+export interface UpstreamAuth {
+  accountId: string
+  source: 'api_key' | 'oauth' | 'passthrough'
+  /** Auth headers to send upstream; pass-through sends the client's own. */
+  headers: Record<string, string>
+  betaToAdd?: string | undefined
+  /** OAuth only: refresh after upstream said 401, and give the new auth. */
+  retryAfterUnauthorized?: (() => Promise<UpstreamAuth>) | undefined
+}
+
+export interface ProxyDeps {
+  upstream: Upstream
+  resolveAuth(domain: string, headers: IncomingHttpHeaders): Promise<UpstreamAuth> | UpstreamAuth
+  parseDomain(host: string | undefined): string
+  /** Called once per request after the client got its last byte; must not block. */
+  record(exchange: Exchange): void
+  log: Log
+  settings: { maxRequestBytes: number; timeoutMs: number }
+}
+
+const CONNECT_RETRIES = 2
+const RETRYABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EAI_AGAIN',
+])
+
+/**
+ * Forwards `/v1/*` requests byte for byte and hands what it saw to the recorder. Written
+ * against node:http rather than a framework: bodies stream through untouched, and the
+ * per-request cost stays small (see docs/adr/0001-proxy-on-node-http.md).
+ */
+export function createProxyHandler(deps: ProxyDeps) {
+  return function proxyHandler(req: IncomingMessage, res: ServerResponse): void {
+    const ex = newExchange(randomUUID(), Date.now(), req.method ?? 'GET', req.url ?? '/', req.headers)
+    const t0 = performance.now()
+    const controller = new AbortController()
+    res.on('close', () => {
+      if (res.writableFinished) return
+      ex.end ??= 'client_abort'
+      controller.abort()
+    })
+    forward(deps, req, res, ex, t0, controller)
+      .catch((err: unknown) => sendOwnError(deps.log, res, ex, err))
+      .finally(() => {
+        ex.durationMs = Math.round(performance.now() - t0)
+        deps.record(ex)
+      })
+  }
+}
+
+async function forward(
+  deps: ProxyDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ex: Exchange,
+  t0: number,
+  controller: AbortController,
+): Promise<void> {
+  ex.domain = deps.parseDomain(req.headers.host)
+  let auth = await deps.resolveAuth(ex.domain, req.headers)
+  ex.accountId = auth.accountId
+  ex.authSource = auth.source
+  ex.requestBody = await readBody(req, deps.settings.maxRequestBytes)
+
+  const timeout = AbortSignal.timeout(deps.settings.timeoutMs)
+  const signal = AbortSignal.any([controller.signal, timeout])
+  const send = (a: UpstreamAuth) => sendUpstream(deps, ex, a, signal, timeout)
+  let upstreamRes = await send(auth)
+  if (upstreamRes.statusCode === 401 && auth.retryAfterUnauthorized) {
+    await upstreamRes.body.dump()
+    auth = await auth.retryAfterUnauthorized()
+    upstreamRes = await send(auth)
+  }
+  await relay(res, ex, upstreamRes, t0, timeout)
+}
+
+async function sendUpstream(
+  deps: ProxyDeps,
+  ex: Exchange,
+  auth: UpstreamAuth,
+  signal: AbortSignal,
+  timeout: AbortSignal,
+): Promise<Dispatcher.ResponseData> {
+  const headers = upstreamRequestHeaders(ex.requestHeaders, {
+    headers: auth.headers,
+    keepClientAuth: auth.source === 'passthrough',
+    betaToAdd: auth.betaToAdd,
+  })
+  const path = ex.query === null ? ex.path : `${ex.path}?${ex.query}`
+  const hasBody = ex.requestBody !== null && ex.requestBody.length > 0
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.upstream.request({
+        method: ex.method,
+        path,
+        headers,
+        body: hasBody ? ex.requestBody : null,
+        signal,
+      })
+    } catch (err) {
+      if (timeout.aborted) throw new UpstreamTimeoutError(deps.settings.timeoutMs)
+      if (signal.aborted) throw err
+      const code = (err as { code?: string }).code ?? ''
+      if (!RETRYABLE_CODES.has(code) || attempt >= CONNECT_RETRIES) {
+        throw new UpstreamError(`Could not reach the Claude API: ${code || (err as Error).message}`, {
+          cause: err,
+        })
+      }
+      // Nothing has reached the client yet, so another connection attempt is safe.
+      await new Promise((r) => setTimeout(r, 100 * 3 ** attempt))
+    }
+  }
+}
+
+function relay(
+  res: ServerResponse,
+  ex: Exchange,
+  upstreamRes: Dispatcher.ResponseData,
+  t0: number,
+  timeout: AbortSignal,
+): Promise<void> {
+  ex.status = upstreamRes.statusCode
+  ex.responseHeaders = upstreamRes.headers as Record<string, string | string[]>
+  ex.isStreaming = (headerValue(ex.responseHeaders, 'content-type') ?? '').includes('text/event-stream')
+  res.writeHead(upstreamRes.statusCode, clientResponseHeaders(ex.responseHeaders, ex.requestId))
+  const body = upstreamRes.body
+  return new Promise((resolve) => {
+    body.on('data', (chunk: Buffer) => {
+      ex.chunks.push({ bytes: chunk, atMs: performance.now() - t0 })
+      if (!res.write(chunk)) {
+        body.pause()
+        res.once('drain', () => body.resume())
+      }
+    })
+    body.on('end', () => {
+      ex.end = 'done'
+      res.end(resolve)
+    })
+    body.on('error', (err) => {
+      if (ex.end === 'client_abort') return resolve()
+      ex.end = timeout.aborted ? 'timeout' : 'upstream_error'
+      ex.error = { type: 'api_error', message: `Upstream stream failed: ${err.message}` }
+      if (ex.isStreaming) {
+        // An SSE client learns of the failure the way Anthropic itself reports one mid-stream.
+        const event = { type: 'error', error: ex.error }
+        res.end(`event: error\ndata: ${JSON.stringify(event)}\n\n`, resolve)
+      } else {
+        res.destroy(err)
+        resolve()
+      }
+    })
+  })
+}
+
+function sendOwnError(log: Log, res: ServerResponse, ex: Exchange, err: unknown): void {
+  if (ex.end === 'client_abort') return
+  const appError =
+    err instanceof AppError ? err : new AppError(500, 'api_error', 'Internal proxy error')
+  if (!(err instanceof AppError)) log.error('proxy failure', { requestId: ex.requestId, error: err })
+  ex.status = appError.status
+  ex.error = { type: appError.type, message: appError.message }
+  ex.end = appError instanceof UpstreamTimeoutError ? 'timeout' : 'upstream_error'
+  if (appError.status < 500) ex.end = 'done'
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  const payload = JSON.stringify(appError.toBody())
+  res.writeHead(appError.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    'x-request-id': ex.requestId,
+  })
+  res.end(payload)
+}

@@ -1,0 +1,49 @@
+/**
+ * One stored exchange, in the form the writer queues, spools to disk and inserts. Plain JSON
+ * (no Dates, no Buffers) so a spooled record reads back exactly as it was written. Bodies
+ * are JSON text that has already been redacted.
+ */
+export interface RequestRecord {
+  requestId: string
+  timestamp: string
+  domain: string
+  accountId: string | null
+  authSource: string | null
+  method: string
+  path: string
+  query: string | null
+  model: string | null
+  requestType: string | null
+  isStreaming: boolean
+  statusCode: number | null
+  error: string | null
+  errorType: string | null
+  streamEnd: StreamEnd | null
+  durationMs: number | null
+  firstTokenMs: number | null
+  inputTokens: number
+  outputTokens: number
+  cacheCreationInputTokens: number
+  cacheReadInputTokens: number
+  requestHeaders: Record<string, string>
+  responseHeaders: Record<string, string> | null
+  bodyJson: string | null
+  bodyBytes: number
+  responseJson: string | null
+  responseBytes: number
+  messageCount: number
+  toolCallCount: number
+  upstreamRequestId: string | null
+  sessionId: string | null
+  agentId: string | null
+  chunks: StreamChunk[]
+}
+
+/** How a proxied exchange ended. */
+export type StreamEnd = 'done' | 'client_abort' | 'upstream_error' | 'timeout'
+
+export interface StreamChunk {
+  index: number
+  offsetMs: number
+  data: string
+}

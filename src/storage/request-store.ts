@@ -1,0 +1,114 @@
+import { sql } from 'kysely'
+import type { Database } from '../db/database.ts'
+import type { RequestRecord } from './request-record.ts'
+
+// PostgreSQL allows 65,535 bind parameters per statement.
+const ROWS_PER_REQUEST_INSERT = 500
+const ROWS_PER_CHUNK_INSERT = 10_000
+
+/** Inserts records idempotently: a replayed record that is already stored is skipped. */
+export async function insertRequestRecords(db: Database, records: readonly RequestRecord[]) {
+  await db.kysely.transaction().execute(async (tx) => {
+    for (let i = 0; i < records.length; i += ROWS_PER_REQUEST_INSERT) {
+      const rows = records.slice(i, i + ROWS_PER_REQUEST_INSERT).map(toRow)
+      await tx.insertInto('api_requests').values(rows).onConflict((oc) => oc.doNothing()).execute()
+    }
+    const chunks = records.flatMap((r) =>
+      r.chunks.map((c) => ({
+        request_id: r.requestId,
+        chunk_index: c.index,
+        offset_ms: c.offsetMs,
+        data: c.data,
+      })),
+    )
+    for (let i = 0; i < chunks.length; i += ROWS_PER_CHUNK_INSERT) {
+      await tx
+        .insertInto('streaming_chunks')
+        .values(chunks.slice(i, i + ROWS_PER_CHUNK_INSERT))
+        .onConflict((oc) => oc.doNothing())
+        .execute()
+    }
+  })
+}
+
+export async function pingDatabase(db: Database): Promise<void> {
+  await sql`select 1`.execute(db.kysely)
+}
+
+function toRow(r: RequestRecord) {
+  return {
+    request_id: r.requestId,
+    timestamp: r.timestamp,
+    domain: r.domain,
+    account_id: r.accountId,
+    auth_source: r.authSource,
+    method: r.method,
+    path: r.path,
+    query: r.query,
+    model: r.model,
+    request_type: r.requestType,
+    is_streaming: r.isStreaming,
+    status_code: r.statusCode,
+    error: r.error,
+    error_type: r.errorType,
+    stream_end: r.streamEnd,
+    duration_ms: r.durationMs,
+    first_token_ms: r.firstTokenMs,
+    input_tokens: r.inputTokens,
+    output_tokens: r.outputTokens,
+    cache_creation_input_tokens: r.cacheCreationInputTokens,
+    cache_read_input_tokens: r.cacheReadInputTokens,
+    total_tokens:
+      r.inputTokens + r.outputTokens,
+    request_headers: JSON.stringify(r.requestHeaders),
+    response_headers: r.responseHeaders ? JSON.stringify(r.responseHeaders) : null,
+    body: r.bodyJson,
+    body_bytes: r.bodyBytes,
+    response_body: r.responseJson,
+    response_bytes: r.responseBytes,
+    message_count: r.messageCount,
+    tool_call_count: r.toolCallCount,
+    upstream_request_id: r.upstreamRequestId,
+    session_id: r.sessionId,
+    agent_id: r.agentId,
+  }
+}
+
+// SQLSTATE classes that mean "this data cannot be stored", not "the database is away":
+// data exceptions (22, e.g. a NUL in JSON), integrity (23), program limits (54).
+const DATA_ERROR = /^(22|23|54)/
+
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' && DATA_ERROR.test(code)
+}
+
+/**
+ * The writer's view of the database. A record the database refuses for its content is
+ * stored without its bodies (and says why) rather than blocking the records behind it.
+ */
+export function createRecordStore(db: Database) {
+  return {
+    async insert(records: readonly RequestRecord[]) {
+      try {
+        await insertRequestRecords(db, records)
+      } catch (err) {
+        if (!isDataError(err)) throw err
+        for (const record of records) await insertOneQuarantined(db, record)
+      }
+    },
+    ping: () => pingDatabase(db),
+  }
+}
+
+async function insertOneQuarantined(db: Database, record: RequestRecord) {
+  try {
+    await insertRequestRecords(db, [record])
+  } catch (err) {
+    if (!isDataError(err)) throw err
+    const reason = `body not storable: ${(err as Error).message}`
+    await insertRequestRecords(db, [
+      { ...record, bodyJson: null, responseJson: null, chunks: [], error: record.error ?? reason },
+    ])
+  }
+}
