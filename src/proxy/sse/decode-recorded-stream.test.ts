@@ -1,3 +1,4 @@
+// node:test tracks the promises describe/it return; eslint.config.js does not know that yet.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { decodeRecordedStream } from './decode-recorded-stream.ts'
@@ -10,7 +11,8 @@ type Expected = Omit<DecodedStream, 'firstTokenAtMs'>
 
 const NO_CACHE_SPLIT = { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 }
 
-const TEXT = 'Hello 👋🏽! In Chinese: 你好，世界. In Japanese: こんにちは 🌸\nCafé "naïve" résumé — done ✅'
+const TEXT =
+  'Hello 👋🏽! In Chinese: 你好，世界. In Japanese: こんにちは 🌸\nCafé "naïve" résumé — done ✅'
 
 const SIGNATURE =
   'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds1Vp2v2ynhpCzIBdYnAOhvKRBs6xjdq1NBn6GFD9' +
@@ -43,9 +45,19 @@ const expected: Record<string, { eventNames: string[]; result: Expected }> = {
       ...['content_block_start', 'content_block_delta', 'content_block_delta'],
       ...['content_block_delta', 'content_block_stop'],
       ...['content_block_start', 'content_block_stop'],
-      ...['content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop'],
+      ...[
+        'content_block_start',
+        'content_block_delta',
+        'content_block_delta',
+        'content_block_stop',
+      ],
       ...['content_block_start', 'content_block_delta', 'content_block_delta'],
-      ...['content_block_delta', 'content_block_delta', 'content_block_delta', 'content_block_stop'],
+      ...[
+        'content_block_delta',
+        'content_block_delta',
+        'content_block_delta',
+        'content_block_stop',
+      ],
       ...['content_block_start', 'content_block_delta', 'content_block_stop'],
       'message_delta',
       'message_stop',
@@ -59,7 +71,12 @@ const expected: Record<string, { eventNames: string[]; result: Expected }> = {
       ...['content_block_start', 'content_block_delta', 'content_block_delta'],
       ...['content_block_delta', 'content_block_stop'],
       ...['content_block_start', 'content_block_stop'],
-      ...['content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop'],
+      ...[
+        'content_block_start',
+        'content_block_delta',
+        'content_block_delta',
+        'content_block_stop',
+      ],
       ...['content_block_start', 'content_block_delta', 'content_block_stop'],
       'message_delta',
       'message_stop',
@@ -294,8 +311,9 @@ function recorded(chunks: Uint8Array[]): RecordedChunk[] {
 }
 
 function withoutTiming(result: DecodedStream): Expected {
-  const { firstTokenAtMs: _ignored, ...rest } = result
-  return rest
+  const rest: Partial<DecodedStream> = { ...result }
+  delete rest.firstTokenAtMs
+  return rest as Expected
 }
 
 function oneByteChunks(bytes: Uint8Array): Uint8Array[] {
@@ -426,7 +444,12 @@ describe('truncated streams', () => {
       ...full,
       message: {
         ...full.message,
-        content: [{ type: 'text', text: 'Hello 👋🏽! In Chinese: 你好，世界. In Japanese: こんにちは 🌸\nCafé ' }],
+        content: [
+          {
+            type: 'text',
+            text: 'Hello 👋🏽! In Chinese: 你好，世界. In Japanese: こんにちは 🌸\nCafé ',
+          },
+        ],
         stop_reason: null,
         usage: { ...full.usage, output_tokens: 1 },
       },

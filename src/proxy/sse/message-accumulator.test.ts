@@ -1,3 +1,4 @@
+// node:test tracks the promises describe/it return; eslint.config.js does not know that yet.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { MessageAccumulator } from './message-accumulator.ts'
@@ -24,7 +25,11 @@ function accumulate(...events: unknown[]): MessageAccumulator {
   return accumulator
 }
 
-const textStart = { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }
+const textStart = {
+  type: 'content_block_start',
+  index: 0,
+  content_block: { type: 'text', text: '' },
+}
 
 function textDelta(text: string, index = 0): Record<string, unknown> {
   return { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }
@@ -36,10 +41,11 @@ function jsonDelta(partial_json: string, index: number): Record<string, unknown>
 
 describe('MessageAccumulator usage', () => {
   it('takes the cumulative output_tokens of message_delta instead of adding', () => {
-    const { message } = accumulate(
-      messageStart({ input_tokens: 10, output_tokens: 1 }),
-      { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 57 } },
-    ).result()
+    const { message } = accumulate(messageStart({ input_tokens: 10, output_tokens: 1 }), {
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn' },
+      usage: { output_tokens: 57 },
+    }).result()
     assert.deepEqual(message?.usage, {
       input_tokens: 10,
       output_tokens: 57,

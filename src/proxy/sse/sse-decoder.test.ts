@@ -1,3 +1,4 @@
+// node:test tracks the promises describe/it return; eslint.config.js does not know that yet.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { SseDecoder } from './sse-decoder.ts'
