@@ -1,5 +1,4 @@
 // node:test tracks the promises describe/it return; eslint.config.js does not know that yet.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {

@@ -139,9 +139,11 @@ function relay(
   ex.isStreaming = (headerValue(ex.responseHeaders, 'content-type') ?? '').includes('text/event-stream')
   res.writeHead(upstreamRes.statusCode, clientResponseHeaders(ex.responseHeaders, ex.requestId))
   const body = upstreamRes.body
+  let last: Buffer | undefined
   return new Promise((resolve) => {
     body.on('data', (chunk: Buffer) => {
       ex.chunks.push({ bytes: chunk, atMs: performance.now() - t0 })
+      last = chunk
       if (!res.write(chunk)) {
         body.pause()
         res.once('drain', () => body.resume())
@@ -155,8 +157,9 @@ function relay(
       if (ex.end === 'client_abort') return resolve()
       ex.end = timeout.aborted ? 'timeout' : 'upstream_error'
       ex.error = { type: 'api_error', message: `Upstream stream failed: ${err.message}` }
-      if (ex.isStreaming) {
-        // An SSE client learns of the failure the way Anthropic itself reports one mid-stream.
+      if (ex.isStreaming && endsAnEvent(last)) {
+        // Between events, an SSE client learns of the failure the way Anthropic itself
+        // reports one mid-stream; inside an event, only an abrupt close is honest.
         const event = { type: 'error', error: ex.error }
         res.end(`event: error\ndata: ${JSON.stringify(event)}\n\n`, resolve)
       } else {
@@ -165,6 +168,12 @@ function relay(
       }
     })
   })
+}
+
+function endsAnEvent(chunk: Buffer | undefined): boolean {
+  if (!chunk) return true
+  const n = chunk.length
+  return (chunk[n - 1] === 0x0a && chunk[n - 2] === 0x0a) || chunk.subarray(-4).toString() === '\r\n\r\n'
 }
 
 function sendOwnError(log: Log, res: ServerResponse, ex: Exchange, err: unknown): void {

@@ -86,8 +86,7 @@ export class StorageWriter {
       try {
         await this.#insert(batch)
         this.#stats.stored += batch.length
-        if (this.#degraded) this.deps.log.info('database is back; storage resumed')
-        this.#degraded = false
+        this.#leaveDegraded()
       } catch (err) {
         this.#enterDegraded(err)
         await this.deps.spool.append([...batch, ...this.#queue.splice(0)])
@@ -117,6 +116,7 @@ export class StorageWriter {
         }
         await this.deps.spool.remove(segment)
       }
+      this.#leaveDegraded()
     } catch (err) {
       this.#enterDegraded(err)
       await this.#sleep(this.deps.settings.retryIntervalMs)
@@ -139,6 +139,11 @@ export class StorageWriter {
       this.deps.log.warn('database unavailable; spooling requests to disk', { error: err })
     }
     this.#degraded = true
+  }
+
+  #leaveDegraded() {
+    if (this.#degraded) this.deps.log.info('database is back; storage resumed')
+    this.#degraded = false
   }
 
   #sleep(ms: number): Promise<void> {
