@@ -53,6 +53,16 @@ describeEachDatabase('proxy with the official SDK', ({ db }) => {
     assert.match(row.account_id ?? '', /^acct_[0-9a-f]{16}$/)
   })
 
+  test('a key pasted into a message never reaches the database', async () => {
+    h.mock.handler = undefined
+    const { response } = await client.messages
+      .create({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'my key is sk-ant-api03-PASTEDpastedPASTED0123' }] })
+      .withResponse()
+    const row = await waitForRow(db(), response.headers.get('x-request-id')!)
+    assert.deepEqual((row.body as { messages: unknown }).messages, [{ role: 'user', content: 'my key is sk-ant-api03-[redacted]' }])
+    assert.equal(h.mock.received.at(-1)!.body.toString().includes('sk-ant-api03-PASTEDpastedPASTED0123'), true)
+  })
+
   test('request bytes and the query string reach upstream untouched', async () => {
     h.mock.handler = undefined
     const raw = '{"model":"claude-haiku-4-5",  "max_tokens":5,\n"messages":[{"role":"user","content":"hi"}]}'

@@ -104,6 +104,26 @@ describeEachDatabase('a slow database', ({ db }) => {
     }
   })
 
+  test('a record the database refuses for its content is kept without its body, and blocks nothing', async () => {
+    const h = await startProxy(db())
+    try {
+      // A lone surrogate escape is valid JSON but jsonb refuses it.
+      const poisoned = await fetch(`${h.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': testKey() },
+        body: '{"model":"claude-haiku-4-5","messages":[{"role":"user","content":"bad \\ud800 text"}]}',
+      })
+      const fine = await ask(h.url, testKey())
+      const row = await waitForRow(db(), poisoned.headers.get('x-request-id')!)
+      assert.equal(row.body, null)
+      assert.match(row.error ?? '', /^body not storable: /)
+      assert.equal(row.status_code, 200)
+      assert.equal((await waitForRow(db(), fine.headers.get('x-request-id')!)).status_code, 200)
+    } finally {
+      await h.close()
+    }
+  })
+
   test('shutdown drains: what is queued is stored', async () => {
     const h = await startProxy(db(), { STORAGE_FLUSH_INTERVAL_MS: '60000' })
     const domain = new URL(h.url).host
