@@ -13,10 +13,20 @@ import { recordExchange } from './proxy/record-exchange.ts'
 import { deriveRequestFacts } from './proxy/derive-facts.ts'
 import { createUpstream, type Upstream } from './proxy/upstream.ts'
 import type { Exchange } from './proxy/exchange.ts'
-import { dashboardApp } from './dashboard/dashboard-app.tsx'
+import { createDashboard } from './dashboard/dashboard-app.tsx'
+import { createDashboardLive } from './dashboard/live/dashboard-live.ts'
 import { createRecordStore, pingDatabase } from './storage/request-store.ts'
 import { Spool } from './storage/spool.ts'
 import { StorageWriter } from './storage/storage-writer.ts'
+import { ConversationLinker } from './conversations/conversation-linker.ts'
+import { createConversationStore } from './conversations/conversation-store.ts'
+import { SlackNotifier } from './notify/slack-notifier.ts'
+import { slackTarget } from './notify/slack-target.ts'
+import { readPriceTable } from './usage/price-file.ts'
+import type { PriceTable } from './usage/price-table.ts'
+import { costWith } from './usage/request-cost.ts'
+import { maintainTokenUsagePartitions } from './usage/token-usage-partitions-store.ts'
+import { usageRoutes } from './usage/usage-routes.ts'
 
 export interface AppDeps {
   config: Config
@@ -26,6 +36,8 @@ export interface AppDeps {
   clock?: () => number
   fetch?: typeof fetch
   upstream?: Upstream
+  /** Defaults to the built-in table with config.usage.pricingFile applied. */
+  priceTable?: PriceTable
 }
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void
@@ -62,25 +74,44 @@ export function createApp(deps: AppDeps): App {
     log,
   })
   const spool = new Spool(join(config.dataDir, 'spool'))
+  const live = createDashboardLive({ db, databaseUrl: config.databaseUrl, log })
+  // Links stored requests into conversations in the background, never on the request path.
+  const linker = db ? new ConversationLinker({ store: createConversationStore(db), log }) : null
   const writer =
     db && config.storage.enabled
-      ? new StorageWriter({ store: createRecordStore(db), spool, log, settings: config.storage })
+      ? new StorageWriter({
+          store: createRecordStore(db),
+          spool,
+          log,
+          settings: config.storage,
+          onStored: (records) => {
+            live.stored(records)
+            linker?.wake()
+          },
+        })
       : null
   const metrics = new ProxyMetrics()
+  const costOf = costWith(deps.priceTable ?? readPriceTable(config.usage.pricingFile))
+  const slack = new SlackNotifier({ fetch: deps.fetch ?? fetch, log, clock, timeoutMs: config.slack.timeoutMs })
 
   const record = (ex: Exchange) => {
     metrics.inFlight--
     metrics.observe(ex.status, ex.end)
-    if (!writer) return
+    const slackTo = slackTarget(config.slack, ex.slack)
+    if (!writer && !slackTo) return
     // Parsing and decoding wait until the client has been answered.
-    setImmediate(() => writer.enqueue(buildRecord(ex)))
+    setImmediate(() => {
+      const built = buildRecord(ex)
+      writer?.enqueue(built)
+      if (slackTo) slack.notify(built, slackTo)
+    })
   }
   const buildRecord = (ex: Exchange) => {
     try {
-      return recordExchange(ex, deriveRequestFacts, config.storage.storeStreamingChunks)
+      return recordExchange(ex, deriveRequestFacts, config.storage.storeStreamingChunks, costOf)
     } catch (err) {
       log.error('could not build the stored record; storing it without bodies', { error: err })
-      return recordExchange({ ...ex, requestBody: null, chunks: [] }, deriveRequestFacts, false)
+      return recordExchange({ ...ex, requestBody: null, chunks: [] }, deriveRequestFacts, false, costOf)
     }
   }
 
@@ -93,7 +124,20 @@ export function createApp(deps: AppDeps): App {
     settings: { maxRequestBytes: config.proxy.maxRequestBytes, timeoutMs: config.upstream.timeoutMs },
   })
   const ping = () => (db ? pingDatabase(db) : Promise.reject(new Error('storage disabled')))
-  const control = getRequestListener(controlRoutes({ writer, metrics, ping }).fetch)
+  const dashboard = createDashboard({
+    db,
+    log,
+    clock,
+    dataDir: config.dataDir,
+    credentialsDir: config.credentialsDir,
+    credentialStore: credentials.store,
+    apiKey: config.dashboard.apiKey,
+    readOnly: config.dashboard.readOnly,
+    live,
+  })
+  const usage = usageRoutes({ db, clock, log, auth: dashboard.apiGuard })
+  const control = getRequestListener(controlRoutes({ writer, metrics, ping, usage }).fetch)
+  let partitions: { ready: Promise<void>; stop(): void } | undefined
 
   return {
     proxyListener(req, res) {
@@ -104,16 +148,26 @@ export function createApp(deps: AppDeps): App {
         void control(req, res)
       }
     },
-    dashboardListener: getRequestListener(dashboardApp({ db }).fetch),
+    dashboardListener: getRequestListener(dashboard.app.fetch),
     writer,
     metrics,
     async start() {
-      if (!writer) return
+      await live.start()
+      linker?.start()
+      if (!writer || !db) return
+      partitions = maintainTokenUsagePartitions(db, clock, (err) =>
+        log.error('could not create token_usage partitions; rows go to the default partition', { error: err }),
+      )
       await spool.init()
       writer.start()
     },
     async stop() {
+      partitions?.stop()
+      await partitions?.ready
       await writer?.drain()
+      await linker?.stop()
+      await live.stop()
+      await slack.drain()
       await upstream.close()
     },
   }

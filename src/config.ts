@@ -36,6 +36,13 @@ const envSchema = z.object({
   STORAGE_MAX_QUEUE: int(5_000, 1),
   STORAGE_RETRY_INTERVAL_MS: int(2_000, 10),
   STORE_STREAMING_CHUNKS: bool(true),
+  PRICING_FILE: optionalString,
+  SLACK_WEBHOOK_URL: z.url().optional(),
+  SLACK_CHANNEL: optionalString,
+  SLACK_USERNAME: optionalString,
+  SLACK_ICON_EMOJI: optionalString,
+  SLACK_ENABLED: bool(true),
+  SLACK_TIMEOUT_MS: int(5_000, 100),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
@@ -71,6 +78,17 @@ export interface Config {
     storeStreamingChunks: boolean
   }
   dashboard: { apiKey: string | undefined; readOnly: boolean }
+  /** A JSON price file overriding the built-in table (src/usage/price-table.ts). */
+  usage: { pricingFile: string | undefined }
+  /** The global webhook; a credential file's `slack` replaces it for its domain. */
+  slack: {
+    webhookUrl: string | undefined
+    channel: string | undefined
+    username: string | undefined
+    iconEmoji: string | undefined
+    enabled: boolean
+    timeoutMs: number
+  }
 }
 
 export class ConfigError extends Error {}
@@ -111,6 +129,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       storeStreamingChunks: e.STORE_STREAMING_CHUNKS,
     },
     dashboard: { apiKey: e.DASHBOARD_API_KEY, readOnly: e.DASHBOARD_READ_ONLY },
+    usage: { pricingFile: e.PRICING_FILE },
+    slack: {
+      webhookUrl: e.SLACK_WEBHOOK_URL,
+      channel: e.SLACK_CHANNEL,
+      username: e.SLACK_USERNAME,
+      iconEmoji: e.SLACK_ICON_EMOJI,
+      enabled: e.SLACK_ENABLED,
+      timeoutMs: e.SLACK_TIMEOUT_MS,
+    },
   }
 }
 

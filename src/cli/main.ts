@@ -1,7 +1,10 @@
 import { ConfigError } from '../config.ts'
 import { generateClientKey } from '../credentials/generate-key.ts'
+import { prepareDashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { DataDirLockedError } from '../db/data-dir-lock.ts'
+import { conversationsCommand } from './conversations-command.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
+import { demo } from './demo.ts'
 import { serve } from './serve.ts'
 
 const USAGE = `nexus <command>
@@ -11,7 +14,11 @@ const USAGE = `nexus <command>
   proxy               the proxy alone (PostgreSQL, DATABASE_URL)
   dashboard           the dashboard alone (PostgreSQL, DATABASE_URL)
   migrate             apply database migrations and exit
+  conversations rebuild [--dry-run] [--rehash]
+                      relink stored requests into conversations (docs/conversations.md)
   keys generate       print a new client API key for a credential file
+  login-link          print a single-use dashboard login link (key from DATA_DIR or config)
+  demo                proxy and dashboard on a temporary database seeded with demo data
 `
 
 export async function main(argv: string[]): Promise<void> {
@@ -46,6 +53,29 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
       console.log('migrations applied')
       return
     }
+    case 'demo': {
+      const { config, log } = loadRuntimeConfig()
+      return demo(config, log)
+    }
+    case 'login-link': {
+      const { config } = loadRuntimeConfig()
+      const access = await prepareDashboardAccess({
+        ...config.dashboard,
+        host: config.host,
+        port: config.dashboardPort,
+        dataDir: config.dataDir,
+        now: Date.now(),
+      })
+      if (!access.loginUrl) {
+        console.error(
+          'The dashboard has no key (DASHBOARD_READ_ONLY=true without DASHBOARD_API_KEY): no login needed.',
+        )
+        process.exit(1)
+      }
+      return void console.log(access.loginUrl)
+    }
+    case 'conversations':
+      return process.exit(await conversationsCommand(rest))
     case 'keys':
       if (rest[0] === 'generate') return void console.log(generateClientKey())
       break

@@ -2,16 +2,31 @@ import { createServer, type Server } from 'node:http'
 import { createApp } from '../app.ts'
 import type { Config } from '../config.ts'
 import type { Log } from '../log.ts'
+import { prepareDashboardAccess, type DashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { openDatabase } from './runtime.ts'
 
 export type ServeParts = { proxy: boolean; dashboard: boolean }
 
 /** Runs the proxy and/or dashboard until SIGINT/SIGTERM, then drains storage and exits. */
-export async function serve(config: Config, log: Log, parts: ServeParts, command: string) {
+export async function serve(configured: Config, log: Log, parts: ServeParts, command: string) {
+  let config = configured
+  let access: DashboardAccess | undefined
+  if (parts.dashboard) {
+    // Before anything opens or listens: an unprotected non-loopback bind stops here.
+    access = await prepareDashboardAccess({
+      ...config.dashboard,
+      host: config.host,
+      port: config.dashboardPort,
+      dataDir: config.dataDir,
+      now: Date.now(),
+    })
+    config = { ...config, dashboard: { ...config.dashboard, apiKey: access.apiKey } }
+  }
   const embedded = command === 'start'
-  const opened = config.storage.enabled || parts.dashboard
-    ? await openDatabase(config, log, embedded ? {} : { requirePostgres: `nexus ${command}` })
-    : null
+  const opened =
+    config.storage.enabled || parts.dashboard
+      ? await openDatabase(config, log, embedded ? {} : { requirePostgres: `nexus ${command}` })
+      : null
   const app = createApp({ config, db: opened?.db ?? null, log })
   await app.start()
   const servers: Server[] = []
@@ -23,8 +38,11 @@ export async function serve(config: Config, log: Log, parts: ServeParts, command
     log.info(`proxy listening on http://${config.host}:${config.proxyPort}`)
   }
   if (parts.dashboard) {
-    servers.push(await listen(createServer(app.dashboardListener), config.host, config.dashboardPort))
+    servers.push(
+      await listen(createServer(app.dashboardListener), config.host, config.dashboardPort),
+    )
     log.info(`dashboard on http://${config.host}:${config.dashboardPort}`)
+    if (access) announceDashboard(access, log)
   }
   const shutdown = async (signal: string) => {
     log.info('shutting down', { signal })
@@ -43,4 +61,17 @@ function listen(server: Server, host: string, port: number): Promise<Server> {
     server.once('error', reject)
     server.listen(port, host, () => resolve(server))
   })
+}
+
+/** The login link goes to stdout for the operator, never into the structured log. */
+function announceDashboard(access: DashboardAccess, log: Log) {
+  for (const warning of access.warnings) {
+    log.warn(warning)
+    console.error(`\n  WARNING: ${warning}\n`)
+  }
+  if (access.keySource === 'created') log.info('dashboard key created', { file: access.keyFile })
+  if (!access.loginUrl) return
+  const later = access.keyFile ? `the key in ${access.keyFile}` : 'DASHBOARD_API_KEY'
+  console.log(`\n  Dashboard login (single use, 15 minutes): ${access.loginUrl}`)
+  console.log(`  Later: \`nexus login-link\` for a new link, or log in with ${later}.\n`)
 }

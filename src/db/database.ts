@@ -40,6 +40,9 @@ export function openPostgres(options: PostgresOptions): Database {
   // An idle client's error (server restart) must not crash the process; the next query
   // reports it to the caller instead.
   pool.on('error', () => undefined)
+  // A checked-out client whose connection drops between queries emits 'error' on itself;
+  // the next query on it fails and reports instead, so the event alone must not crash us.
+  pool.on('connect', (client) => client.on('error', () => undefined))
   const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) })
   return {
     backend: 'postgres',

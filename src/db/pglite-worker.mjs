@@ -20,7 +20,8 @@ parentPort.on('message', async (msg) => {
   try {
     await db.waitReady
     if (msg.kind === 'query' && msg.params.length > 0) {
-      const result = await db.query(msg.sql, msg.params, { rowMode: 'object' })
+      // The constructor's `parsers` do not reach query(); without them numeric is a string.
+      const result = await db.query(msg.sql, msg.params, { rowMode: 'object', parsers })
       parentPort.postMessage({ id: msg.id, rows: result.rows, affectedRows: result.affectedRows ?? 0 })
     } else if (msg.kind === 'query') {
       // Without parameters use the simple protocol, which accepts several statements

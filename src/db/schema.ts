@@ -15,26 +15,26 @@ export interface ApiRequestsTable {
   query: string | null
   model: string | null
   request_type: string | null
-  is_streaming: boolean
+  is_streaming: Generated<boolean>
   status_code: number | null
   error: string | null
   error_type: string | null
   stream_end: string | null
   duration_ms: number | null
   first_token_ms: number | null
-  input_tokens: number
-  output_tokens: number
-  cache_creation_input_tokens: number
-  cache_read_input_tokens: number
-  total_tokens: number
+  input_tokens: Generated<number>
+  output_tokens: Generated<number>
+  cache_creation_input_tokens: Generated<number>
+  cache_read_input_tokens: Generated<number>
+  total_tokens: Generated<number>
   request_headers: Json
   response_headers: Json
   body: Json
   body_bytes: number | null
   response_body: Json
   response_bytes: number | null
-  message_count: number
-  tool_call_count: number
+  message_count: Generated<number>
+  tool_call_count: Generated<number>
   upstream_request_id: string | null
   conversation_id: string | null
   branch_id: string | null
@@ -47,6 +47,10 @@ export interface ApiRequestsTable {
   session_id: string | null
   agent_id: string | null
   created_at: Generated<Date>
+  cost_usd: number | null
+  cache_creation_5m_tokens: Generated<number>
+  cache_creation_1h_tokens: Generated<number>
+  web_search_requests: Generated<number>
 }
 
 export interface StreamingChunksTable {
@@ -62,8 +66,107 @@ export interface SchemaMigrationsTable {
   applied_at: Generated<Date>
 }
 
+/** Usage tables: src/usage/migrations/020_token_usage.sql. */
+export interface TokenUsageTable {
+  request_id: string
+  timestamp: Timestamp
+  domain: string
+  account_id: string | null
+  model: string | null
+  request_type: string | null
+  status_code: number | null
+  is_error: boolean
+  input_tokens: number
+  output_tokens: number
+  cache_creation_input_tokens: number
+  cache_creation_5m_tokens: number
+  cache_creation_1h_tokens: number
+  cache_read_input_tokens: number
+  web_search_requests: number
+  cost_nano_usd: number | null
+}
+
+export interface TokenUsageHourlyTable {
+  hour: Timestamp
+  account_id: string
+  domain: string
+  model: string
+  requests: number
+  error_requests: number
+  unpriced_requests: number
+  input_tokens: number
+  output_tokens: number
+  cache_creation_input_tokens: number
+  cache_creation_5m_tokens: number
+  cache_creation_1h_tokens: number
+  cache_read_input_tokens: number
+  web_search_requests: number
+  cost_nano_usd: number
+  first_at: Timestamp
+  last_at: Timestamp
+}
+
+export interface AccountRateLimitsTable {
+  account_id: string
+  domain: string
+  request_id: string
+  observed_at: Timestamp
+  headers: Json
+}
+
+/** Conversation linking: src/conversations/migrations/010_conversation_links.sql. */
+export interface ApiRequestsTable {
+  link_facts_version: number | null
+  grandparent_message_hash: string | null
+  subagent_prompt_hash: string | null
+  compaction_format: string | null
+  compaction_session_id: string | null
+  link_kind: string | null
+}
+
+export interface ConversationsTable {
+  conversation_id: string
+  domain: string
+  account_id: string | null
+  started_at: Timestamp
+  last_at: Timestamp
+  request_count: number
+  message_count: number
+  total_tokens: number
+  models: string[]
+  branch_count: number
+  compact_count: number
+  spawn_count: number
+  subtask_count: number
+}
+
+export interface ConversationSpawnsTable {
+  request_id: string
+  tool_index: number
+  seq: number
+  domain: string
+  prompt_hash: string
+  tool_use_id: string
+  session_id: string | null
+  conversation_id: string
+  subtask_number: number
+  claimed_by: string | null
+  claimed_agent_id: string | null
+}
+
+export interface ConversationLinkStateTable {
+  id: Generated<boolean>
+  linked_through: number
+}
+
 export interface Tables {
   api_requests: ApiRequestsTable
   streaming_chunks: StreamingChunksTable
+  token_usage: TokenUsageTable
+  token_usage_hourly: TokenUsageHourlyTable
+  account_rate_limits: AccountRateLimitsTable
   schema_migrations: SchemaMigrationsTable
+  conversations: ConversationsTable
+  conversation_spawns: ConversationSpawnsTable
+  conversation_link_state: ConversationLinkStateTable
 }

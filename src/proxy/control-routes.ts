@@ -7,9 +7,14 @@ export interface ControlDeps {
   writer: StorageWriter | null
   metrics: ProxyMetrics
   ping: () => Promise<void>
+  /** The usage API (src/usage/usage-routes.ts), which carries its own auth. */
+  usage?: Hono | undefined
 }
 
-/** Health and metrics on the proxy port. No auth and no request data: safe to expose to a load balancer. */
+/**
+ * Health and metrics on the proxy port. No auth and no request data: safe to expose to a load
+ * balancer. The usage API mounted here requires the dashboard key on each of its routes.
+ */
 export function controlRoutes(deps: ControlDeps) {
   const app = new Hono()
   app.get('/health', (c) => c.json({ status: 'ok', storage: storageState(deps) }))
@@ -27,6 +32,7 @@ export function controlRoutes(deps: ControlDeps) {
     c.header('content-type', 'text/plain; version=0.0.4')
     return c.body(deps.metrics.render(deps.writer?.stats() ?? null))
   })
+  if (deps.usage) app.route('/', deps.usage)
   app.notFound((c) => c.json(errorBody('not_found_error', `No route for ${c.req.method} ${c.req.path}`), 404))
   return app
 }

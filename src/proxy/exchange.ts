@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import type { SlackSettings } from '../credentials/credential-file.ts'
 import type { StreamEnd } from '../storage/request-record.ts'
 import type { HeaderMap } from './headers.ts'
 
@@ -21,6 +22,8 @@ export interface Exchange {
   domain: string
   accountId: string | null
   authSource: string | null
+  /** The domain's own Slack webhook, from its credential file. */
+  slack: SlackSettings | null
   requestHeaders: IncomingHttpHeaders
   requestBody: Buffer | null
   status: number | null
@@ -49,6 +52,7 @@ export function newExchange(
     domain: 'unknown',
     accountId: null,
     authSource: null,
+    slack: null,
     requestHeaders: headers,
     requestBody: null,
     status: null,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
 import { AppError, UpstreamError, UpstreamTimeoutError } from '../errors.ts'
+import type { SlackSettings } from '../credentials/credential-file.ts'
 import type { Log } from '../log.ts'
 import { newExchange, type Exchange } from './exchange.ts'
 import { clientResponseHeaders, headerValue, upstreamRequestHeaders } from './headers.ts'
@@ -15,6 +16,7 @@ export interface UpstreamAuth {
   /** Auth headers to send upstream; pass-through sends the client's own. */
   headers: Record<string, string>
   betaToAdd?: string | undefined
+  slack?: SlackSettings | undefined
   /** OAuth only: refresh after upstream said 401, and give the new auth. */
   retryAfterUnauthorized?: (() => Promise<UpstreamAuth>) | undefined
 }
@@ -75,6 +77,7 @@ async function forward(
   const auth = await deps.resolveAuth(ex.domain, req.headers)
   ex.accountId = auth.accountId
   ex.authSource = auth.source
+  ex.slack = auth.slack ?? null
   ex.requestBody = await readBody(req, deps.settings.maxRequestBytes)
 
   // One controller for both the client hanging up and the overall deadline: a plain timer

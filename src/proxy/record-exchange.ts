@@ -2,6 +2,8 @@ import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib'
 import type { ContentBlock, Usage } from '../anthropic-types.ts'
 import { storableJson } from '../redact.ts'
 import type { RequestRecord, StreamChunk } from '../storage/request-record.ts'
+import { DEFAULT_PRICE_TABLE } from '../usage/price-table.ts'
+import { costWith, type CostOf } from '../usage/request-cost.ts'
 import type { Exchange } from './exchange.ts'
 import { headerValue, redactHeaders } from './headers.ts'
 import { decodeRecordedStream } from './sse/decode-recorded-stream.ts'
@@ -34,7 +36,12 @@ interface ResponseFacts {
  * Turns what the proxy saw into the record that is stored. Runs after the client has its
  * response, so parsing here never delays the exchange itself.
  */
-export function recordExchange(ex: Exchange, derive: DeriveFacts, keepChunks: boolean): RequestRecord {
+export function recordExchange(
+  ex: Exchange,
+  derive: DeriveFacts,
+  keepChunks: boolean,
+  costOf: CostOf = defaultCost,
+): RequestRecord {
   const requestText = ex.requestBody?.toString('utf8') ?? ''
   const requestBody = parseJson(requestText)
   const requestHeaders = redactHeaders(ex.requestHeaders)
@@ -44,6 +51,8 @@ export function recordExchange(ex: Exchange, derive: DeriveFacts, keepChunks: bo
   const usage = response.usage ?? {}
   const requested = (requestBody as { model?: unknown } | undefined)?.model
   const model = typeof requested === 'string' ? requested : response.model
+  // Priced by the model that actually answered; an alias resolves to a dated id there.
+  const cost = costOf(response.model ?? model, response.usage)
   return {
     requestId: ex.requestId,
     timestamp: new Date(ex.startedAt).toISOString(),
@@ -66,6 +75,7 @@ export function recordExchange(ex: Exchange, derive: DeriveFacts, keepChunks: bo
     outputTokens: usage.output_tokens ?? 0,
     cacheCreationInputTokens: usage.cache_creation_input_tokens ?? 0,
     cacheReadInputTokens: usage.cache_read_input_tokens ?? 0,
+    ...cost,
     requestHeaders,
     responseHeaders: ex.responseHeaders ? redactHeaders(ex.responseHeaders) : null,
     bodyJson: requestBody === undefined ? null : storableJson(requestText),
@@ -80,6 +90,8 @@ export function recordExchange(ex: Exchange, derive: DeriveFacts, keepChunks: bo
     chunks: ex.isStreaming && keepChunks ? textChunks(ex) : [],
   }
 }
+
+const defaultCost = costWith(DEFAULT_PRICE_TABLE)
 
 function readJson(ex: Exchange): ResponseFacts {
   const text = decodedBody(ex)?.toString('utf8') ?? ''

@@ -25,6 +25,12 @@ export interface RequestRecord {
   outputTokens: number
   cacheCreationInputTokens: number
   cacheReadInputTokens: number
+  /** Cache writes by TTL (they are priced apart), web searches, and the list-price cost:
+   *  null when the model is unpriced. Absent in records spooled before these existed. */
+  cacheCreation5mTokens: number
+  cacheCreation1hTokens: number
+  webSearchRequests: number
+  costUsd: number | null
   requestHeaders: Record<string, string>
   responseHeaders: Record<string, string> | null
   bodyJson: string | null

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Database } from '../db/database.ts'
+import { insertTokenUsage, upsertRateLimits } from '../usage/token-usage-store.ts'
 import type { RequestRecord } from './request-record.ts'
 
 // PostgreSQL allows 65,535 bind parameters per statement.
@@ -28,6 +29,9 @@ export async function insertRequestRecords(db: Database, records: readonly Reque
         .onConflict((oc) => oc.doNothing())
         .execute()
     }
+    // Usage is part of the same transaction: a request is counted exactly when it is stored.
+    await insertTokenUsage(tx, records)
+    await upsertRateLimits(tx, records)
   })
 }
 
@@ -58,6 +62,11 @@ function toRow(r: RequestRecord) {
     output_tokens: r.outputTokens,
     cache_creation_input_tokens: r.cacheCreationInputTokens,
     cache_read_input_tokens: r.cacheReadInputTokens,
+    // Absent in records spooled before usage accounting existed.
+    cache_creation_5m_tokens: r.cacheCreation5mTokens ?? r.cacheCreationInputTokens,
+    cache_creation_1h_tokens: r.cacheCreation1hTokens ?? 0,
+    web_search_requests: r.webSearchRequests ?? 0,
+    cost_usd: r.costUsd ?? null,
     total_tokens:
       r.inputTokens + r.outputTokens,
     request_headers: JSON.stringify(r.requestHeaders),

@@ -98,7 +98,8 @@ describeEachDatabase('a slow database', ({ db }) => {
       release()
       await locked
       await eventually(async () => (await countRows(db(), domain)) === 20)
-      assert.equal(h.app.writer!.stats().degraded, false)
+      // The flag clears once the spool segment is deleted, just after its rows land.
+      await eventually(async () => !h.app.writer!.stats().degraded)
     } finally {
       await h.close()
     }

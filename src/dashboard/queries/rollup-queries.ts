@@ -1,0 +1,81 @@
+import { sql } from 'kysely'
+import type { Database } from '../../db/database.ts'
+import type { SumsRow } from '../../usage/usage-sums.ts'
+import type { DomainScope } from '../auth/scope.ts'
+import { scopeSql } from './scope-sql.ts'
+
+/**
+ * Reads the usage engineer's hourly rollup (src/usage/migrations/020_token_usage.sql: one
+ * row per hour, account, domain and model, kept in the same transaction as api_requests),
+ * limited to the viewer's domains. Summing it is a short index range scan whatever the
+ * number of stored requests.
+ */
+export type RollupKey = 'day' | 'hour' | 'domain' | 'model' | 'account'
+
+export interface RollupRow extends SumsRow {
+  /** UTC day or hour start, when grouped by one of them. */
+  at?: Date
+  domain?: string
+  model?: string
+  account_id?: string
+  first_at: Date
+  last_at: Date
+}
+
+const HOUR_MS = 60 * 60 * 1000
+
+const KEY_SQL: Record<RollupKey, string> = {
+  day: `date_trunc('day', hour, 'UTC') as at`,
+  hour: `hour as at`,
+  domain: 'domain',
+  model: 'model',
+  account: 'account_id',
+}
+
+export async function sumRollup(
+  db: Database,
+  scope: DomainScope,
+  q: { from: Date; to: Date; by: readonly RollupKey[] },
+): Promise<RollupRow[]> {
+  const start = new Date(Math.floor(q.from.getTime() / HOUR_MS) * HOUR_MS)
+  const keys = q.by.map((k) => sql.raw(KEY_SQL[k]))
+  const select = keys.length > 0 ? sql`${sql.join(keys)},` : sql``
+  const groupBy =
+    keys.length > 0 ? sql`group by ${sql.join(q.by.map((_, i) => sql.raw(String(i + 1))))}` : sql``
+  const result = await sql<RollupRow>`
+    select ${select}
+      sum(requests) as requests, sum(error_requests) as error_requests,
+      sum(unpriced_requests) as unpriced_requests, sum(input_tokens) as input_tokens,
+      sum(output_tokens) as output_tokens, sum(cache_creation_input_tokens) as cache_creation_input_tokens,
+      sum(cache_creation_5m_tokens) as cache_creation_5m_tokens,
+      sum(cache_creation_1h_tokens) as cache_creation_1h_tokens,
+      sum(cache_read_input_tokens) as cache_read_input_tokens,
+      sum(web_search_requests) as web_search_requests, sum(cost_nano_usd) as cost_nano_usd,
+      min(first_at) as first_at, max(last_at) as last_at
+    from token_usage_hourly
+    where hour >= ${start} and hour <= ${q.to} and ${scopeSql(scope)}
+    ${groupBy}`.execute(db.kysely)
+  return result.rows
+    .filter((r) => r.requests !== null)
+    .map((r) => ({
+      ...r,
+      ...(r.at ? { at: new Date(r.at) } : {}),
+      first_at: new Date(r.first_at),
+      last_at: new Date(r.last_at),
+    }))
+}
+
+export interface RateLimitRow {
+  account_id: string
+  domain: string
+  observed_at: Date
+  headers: Record<string, string>
+}
+
+/** The latest rate-limit headers per account, for accounts seen on the viewer's domains. */
+export async function findRateLimitRows(db: Database, scope: DomainScope): Promise<RateLimitRow[]> {
+  const result = await sql<RateLimitRow>`
+    select account_id, domain, observed_at, headers from account_rate_limits
+    where ${scopeSql(scope)} order by observed_at desc limit 200`.execute(db.kysely)
+  return result.rows.map((r) => ({ ...r, observed_at: new Date(r.observed_at) }))
+}

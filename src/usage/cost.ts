@@ -1,0 +1,73 @@
+import type { Usage } from '../anthropic-types.ts'
+import { nanoPerToken, nanoToUsd } from './money.ts'
+import { findModelPrice, type PriceTable, type TokenRates } from './price-table.ts'
+import { count } from './token-totals.ts'
+
+export interface CostBreakdown {
+  inputUsd: number
+  outputUsd: number
+  /** 5-minute and 1-hour cache writes together. */
+  cacheWriteUsd: number
+  cacheReadUsd: number
+  webSearchUsd: number
+  totalUsd: number
+  /** The total as integer nano-dollars, for exact sums across many requests. */
+  totalNanoUsd: number
+  /** Whether the prompt passed the model's long-context threshold. */
+  longContext: boolean
+}
+
+/**
+ * What one response cost at list price, or null when the model is not in the table (an
+ * unpriced request: counted, never guessed). Each part is computed in integer nano-dollars
+ * and converted once, so parts add up to the total exactly.
+ */
+export function computeCost(model: string, usage: Usage, table: PriceTable): CostBreakdown | null {
+  const price = findModelPrice(model, table)
+  if (!price) return null
+  const long = price.longContext !== null && promptTokens(usage) > price.longContext.thresholdTokens
+  const r: TokenRates = long && price.longContext ? price.longContext : price
+  const writes = cacheWrites(usage)
+  const input = count(usage.input_tokens) * nanoPerToken(r.input)
+  const output = count(usage.output_tokens) * nanoPerToken(r.output)
+  const cacheWrite =
+    writes.fiveMinute * nanoPerToken(r.cacheWrite5m) + writes.oneHour * nanoPerToken(r.cacheWrite1h)
+  const cacheRead = count(usage.cache_read_input_tokens) * nanoPerToken(r.cacheRead)
+  // USD per 1,000 searches is nano-dollars per search × 1e-6.
+  const webSearch =
+    count(usage.server_tool_use?.web_search_requests) * Math.round(table.webSearchUsdPer1k * 1e6)
+  const total = input + output + cacheWrite + cacheRead + webSearch
+  return {
+    inputUsd: nanoToUsd(input),
+    outputUsd: nanoToUsd(output),
+    cacheWriteUsd: nanoToUsd(cacheWrite),
+    cacheReadUsd: nanoToUsd(cacheRead),
+    webSearchUsd: nanoToUsd(webSearch),
+    totalUsd: nanoToUsd(total),
+    totalNanoUsd: total,
+    longContext: long,
+  }
+}
+
+/** Everything the model read: the figure long-context thresholds are measured against. */
+export function promptTokens(usage: Usage): number {
+  return (
+    count(usage.input_tokens) +
+    count(usage.cache_creation_input_tokens) +
+    count(usage.cache_read_input_tokens)
+  )
+}
+
+/**
+ * Cache writes split by TTL. Without upstream's split every write is taken as 5-minute, the
+ * default TTL. If the split accounts for fewer tokens than the total (a partial report), the
+ * rest is priced at the 5-minute rate rather than dropped.
+ */
+export function cacheWrites(usage: Usage): { fiveMinute: number; oneHour: number } {
+  const total = count(usage.cache_creation_input_tokens)
+  const split = usage.cache_creation
+  if (!split) return { fiveMinute: total, oneHour: 0 }
+  const oneHour = count(split.ephemeral_1h_input_tokens)
+  const fiveMinute = count(split.ephemeral_5m_input_tokens)
+  return { fiveMinute: fiveMinute + Math.max(0, total - fiveMinute - oneHour), oneHour }
+}
