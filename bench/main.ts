@@ -2,7 +2,7 @@
 // loopback mock of the Anthropic API, with storage on (PGlite and PostgreSQL), for JSON and
 // SSE. See docs/benchmarks.md for what each figure means.
 //
-//   npm run bench -- [--duration=10] [--modes=json,sse] [--backends=pglite,postgres,none]
+//   npm run bench -- [--duration=8] [--modes=json,sse] [--backends=pglite,postgres,none]
 //                    [--profile] [--big [--big-rows=1000000]] [--verbose]
 //
 // Processes: this one is the load generator (autocannon) and orchestrator; the mock and each
@@ -190,7 +190,7 @@ async function main() {
         rate: paced ?? null,
       })
 
-    const direct = `http://127.0.0.1:${mock.port}`
+    const direct = upstream
     for (const mode of modes) {
       log(`${mode}: direct to the mock`)
       const run: Run = { target: 'direct', phases: [], rssMb: null, peakRssMb: null, profiles: [] }

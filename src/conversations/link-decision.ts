@@ -62,7 +62,7 @@ export function decideLink(request: LinkRequest, found: LinkCandidates): LinkDec
     if (continued) return continued
   }
   const spawn = request.promptHash === null ? undefined : chooseSpawn(request, found.spawns)
-  if (spawn) return startSubtask(spawn, request)
+  if (spawn) return startSubtask(spawn)
   const resent = request.parentHash === null ? findResentFirst(request, found.sameHash) : undefined
   if (resent)
     return {
@@ -148,7 +148,7 @@ function continueCompaction(found: LinkCandidates): LinkDecision | undefined {
   }
 }
 
-function startSubtask(spawn: SpawnState, request: LinkRequest): LinkDecision {
+function startSubtask(spawn: SpawnState): LinkDecision {
   const decision: LinkDecision = {
     linkKind: 'subtask',
     conversationId: spawn.conversationId,
