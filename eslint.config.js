@@ -24,7 +24,14 @@ export default tseslint.config(
   {
     // Domain code stays free of HTTP frameworks and database drivers (STYLE.md).
     files: ['src/conversations/**/*.ts', 'src/usage/**/*.ts'],
-    ignores: ['**/*.test.ts', '**/*-store.ts', '**/*-routes.ts', '**/*-routes.tsx', '**/store/**', '**/routes/**'],
+    ignores: [
+      '**/*.test.ts',
+      '**/*-store.ts',
+      '**/*-routes.ts',
+      '**/*-routes.tsx',
+      '**/store/**',
+      '**/routes/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

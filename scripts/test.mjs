@@ -56,7 +56,14 @@ if (files.length === 0) {
 const concurrency = env.NEXUS_TEST_CONCURRENCY ?? '2'
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit', env },
 )
 process.exit(result.status ?? 1)

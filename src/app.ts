@@ -92,7 +92,12 @@ export function createApp(deps: AppDeps): App {
       : null
   const metrics = new ProxyMetrics()
   const costOf = costWith(deps.priceTable ?? readPriceTable(config.usage.pricingFile))
-  const slack = new SlackNotifier({ fetch: deps.fetch ?? fetch, log, clock, timeoutMs: config.slack.timeoutMs })
+  const slack = new SlackNotifier({
+    fetch: deps.fetch ?? fetch,
+    log,
+    clock,
+    timeoutMs: config.slack.timeoutMs,
+  })
 
   const record = (ex: Exchange) => {
     metrics.inFlight--
@@ -111,7 +116,12 @@ export function createApp(deps: AppDeps): App {
       return recordExchange(ex, deriveRequestFacts, config.storage.storeStreamingChunks, costOf)
     } catch (err) {
       log.error('could not build the stored record; storing it without bodies', { error: err })
-      return recordExchange({ ...ex, requestBody: null, chunks: [] }, deriveRequestFacts, false, costOf)
+      return recordExchange(
+        { ...ex, requestBody: null, chunks: [] },
+        deriveRequestFacts,
+        false,
+        costOf,
+      )
     }
   }
 
@@ -121,7 +131,10 @@ export function createApp(deps: AppDeps): App {
     parseDomain,
     record,
     log,
-    settings: { maxRequestBytes: config.proxy.maxRequestBytes, timeoutMs: config.upstream.timeoutMs },
+    settings: {
+      maxRequestBytes: config.proxy.maxRequestBytes,
+      timeoutMs: config.upstream.timeoutMs,
+    },
   })
   const ping = () => (db ? pingDatabase(db) : Promise.reject(new Error('storage disabled')))
   const dashboard = createDashboard({
@@ -156,7 +169,9 @@ export function createApp(deps: AppDeps): App {
       linker?.start()
       if (!writer || !db) return
       partitions = maintainTokenUsagePartitions(db, clock, (err) =>
-        log.error('could not create token_usage partitions; rows go to the default partition', { error: err }),
+        log.error('could not create token_usage partitions; rows go to the default partition', {
+          error: err,
+        }),
       )
       await spool.init()
       writer.start()

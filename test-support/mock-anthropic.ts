@@ -58,7 +58,12 @@ export class MockAnthropic {
     const parts: Buffer[] = []
     req.on('data', (c: Buffer) => parts.push(c))
     req.on('end', () => {
-      const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(parts) }
+      const received = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(parts),
+      }
       this.received.push(received)
       const body = parseJson(received.body)
       const reply = this.handler?.(received, body) ?? defaultReply(received, body)
@@ -131,7 +136,14 @@ function defaultReply(req: ReceivedRequest, body: unknown): MockReply {
     return {
       kind: 'json',
       body: {
-        data: [{ type: 'model', id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' }],
+        data: [
+          {
+            type: 'model',
+            id: 'claude-sonnet-4-5-20250929',
+            display_name: 'Claude Sonnet 4.5',
+            created_at: '2025-09-29T00:00:00Z',
+          },
+        ],
         has_more: false,
         first_id: 'claude-sonnet-4-5-20250929',
         last_id: 'claude-sonnet-4-5-20250929',
@@ -140,7 +152,10 @@ function defaultReply(req: ReceivedRequest, body: unknown): MockReply {
   }
   if (path === '/v1/messages' && req.method === 'POST') {
     const request = body as { model?: string; stream?: boolean } | undefined
-    const message = textMessage(request?.model ?? 'claude-sonnet-4-5-20250929', 'Hello from the mock.')
+    const message = textMessage(
+      request?.model ?? 'claude-sonnet-4-5-20250929',
+      'Hello from the mock.',
+    )
     if (request?.stream) return { kind: 'sse', stream: Buffer.from(sseForMessage(message)) }
     return { kind: 'json', body: message }
   }
@@ -159,10 +174,19 @@ export interface MockMessage {
   content: Array<Record<string, unknown>>
   stop_reason: string
   stop_sequence: null
-  usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number }
+  usage: {
+    input_tokens: number
+    output_tokens: number
+    cache_creation_input_tokens: number
+    cache_read_input_tokens: number
+  }
 }
 
-export function textMessage(model: string, text: string, usage?: Partial<MockMessage['usage']>): MockMessage {
+export function textMessage(
+  model: string,
+  text: string,
+  usage?: Partial<MockMessage['usage']>,
+): MockMessage {
   return {
     id: `msg_${randomUUID().replace(/-/g, '').slice(0, 24)}`,
     type: 'message',
@@ -171,37 +195,69 @@ export function textMessage(model: string, text: string, usage?: Partial<MockMes
     content: [{ type: 'text', text }],
     stop_reason: 'end_turn',
     stop_sequence: null,
-    usage: { input_tokens: 12, output_tokens: 7, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, ...usage },
+    usage: {
+      input_tokens: 12,
+      output_tokens: 7,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      ...usage,
+    },
   }
 }
 
 /** The SSE stream the real API sends for `message`, text and tool_use blocks included. */
 export function sseForMessage(message: MockMessage): string {
   const events: Array<[string, unknown]> = []
-  const start = { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } }
+  const start = {
+    ...message,
+    content: [],
+    stop_reason: null,
+    usage: { ...message.usage, output_tokens: 1 },
+  }
   events.push(['message_start', { type: 'message_start', message: start }])
   message.content.forEach((block, index) => {
     if (block.type === 'text') {
-      events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }])
+      events.push([
+        'content_block_start',
+        { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
+      ])
       events.push(['ping', { type: 'ping' }])
       const text = String(block.text)
       const half = Math.ceil(text.length / 2)
       for (const part of [text.slice(0, half), text.slice(half)]) {
-        if (part) events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: part } }])
+        if (part)
+          events.push([
+            'content_block_delta',
+            { type: 'content_block_delta', index, delta: { type: 'text_delta', text: part } },
+          ])
       }
     } else if (block.type === 'tool_use') {
-      events.push(['content_block_start', { type: 'content_block_start', index, content_block: { ...block, input: {} } }])
+      events.push([
+        'content_block_start',
+        { type: 'content_block_start', index, content_block: { ...block, input: {} } },
+      ])
       const json = JSON.stringify(block.input)
       const cut = Math.floor(json.length / 2)
       for (const part of [json.slice(0, cut), json.slice(cut)]) {
-        events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: part } }])
+        events.push([
+          'content_block_delta',
+          {
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'input_json_delta', partial_json: part },
+          },
+        ])
       }
     }
     events.push(['content_block_stop', { type: 'content_block_stop', index }])
   })
   events.push([
     'message_delta',
-    { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } },
+    {
+      type: 'message_delta',
+      delta: { stop_reason: message.stop_reason, stop_sequence: null },
+      usage: { output_tokens: message.usage.output_tokens },
+    },
   ])
   events.push(['message_stop', { type: 'message_stop' }])
   return events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`).join('')

@@ -73,13 +73,16 @@ export async function waitForRow(db: Database, requestId: string, timeoutMs = 10
       .where('request_id', '=', requestId)
       .executeTakeFirst()
     if (row) return row
-    if (Date.now() > deadline) throw new Error(`request ${requestId} was not stored within ${timeoutMs} ms`)
+    if (Date.now() > deadline)
+      throw new Error(`request ${requestId} was not stored within ${timeoutMs} ms`)
     await new Promise((r) => setTimeout(r, 20))
   }
 }
 
 export async function countRows(db: Database, domain: string): Promise<number> {
-  const r = await sql<{ n: number }>`select count(*)::int as n from api_requests where domain = ${domain}`.execute(db.kysely)
+  const r = await sql<{
+    n: number
+  }>`select count(*)::int as n from api_requests where domain = ${domain}`.execute(db.kysely)
   return r.rows[0]?.n ?? 0
 }
 

@@ -20,8 +20,15 @@ function freePort(): Promise<number> {
   })
 }
 
-function startNexus(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number> } {
-  const child = spawn(process.execPath, [BIN, 'start'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+function startNexus(env: Record<string, string>): {
+  child: ChildProcess
+  output: () => string
+  exited: Promise<number>
+} {
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let text = ''
   child.stdout!.on('data', (c: Buffer) => (text += c.toString()))
   child.stderr!.on('data', (c: Buffer) => (text += c.toString()))
@@ -64,12 +71,24 @@ describe('nexus start on the embedded database', () => {
     const nexus = startNexus(env)
     await waitFor(() => nexus.output().includes('proxy listening'), 'the proxy to listen')
 
-    const second = startNexus({ ...env, PORT: String(await freePort()), DASHBOARD_PORT: String(await freePort()) })
+    const second = startNexus({
+      ...env,
+      PORT: String(await freePort()),
+      DASHBOARD_PORT: String(await freePort()),
+    })
     assert.equal(await second.exited, 1)
     assert.match(second.output(), /in use by another nexus process \(pid \d+\)/)
 
-    const client = new Anthropic({ apiKey: 'sk-ant-api03-cli-test-key-000000', baseURL: `http://127.0.0.1:${port}`, maxRetries: 0 })
-    const reply = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'ping' }] })
+    const client = new Anthropic({
+      apiKey: 'sk-ant-api03-cli-test-key-000000',
+      baseURL: `http://127.0.0.1:${port}`,
+      maxRetries: 0,
+    })
+    const reply = await client.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'ping' }],
+    })
     assert.deepEqual(reply.content, [{ type: 'text', text: 'Hello from the mock.' }])
 
     nexus.child.kill('SIGTERM')
@@ -78,8 +97,13 @@ describe('nexus start on the embedded database', () => {
 
     const db = openPglite(join(dataDir, 'pglite'))
     try {
-      const rows = await db.kysely.selectFrom('api_requests').select(['model', 'status_code', 'path']).execute()
-      assert.deepEqual(rows, [{ model: 'claude-haiku-4-5', status_code: 200, path: '/v1/messages' }])
+      const rows = await db.kysely
+        .selectFrom('api_requests')
+        .select(['model', 'status_code', 'path'])
+        .execute()
+      assert.deepEqual(rows, [
+        { model: 'claude-haiku-4-5', status_code: 200, path: '/v1/messages' },
+      ])
     } finally {
       await db.close()
     }

@@ -44,10 +44,13 @@ export async function loadMigrations(srcDir = SRC_DIR): Promise<Migration[]> {
 export async function migrate(db: Database, migrations?: Migration[]): Promise<string[]> {
   const all = migrations ?? (await loadMigrations())
   return db.kysely.connection().execute(async (conn) => {
-    if (db.backend === 'postgres') await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn)
+    if (db.backend === 'postgres')
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn)
     try {
       await sql`create table if not exists schema_migrations (
-        version integer primary key, name text not null, applied_at timestamptz not null default now())`.execute(conn)
+        version integer primary key, name text not null, applied_at timestamptz not null default now())`.execute(
+        conn,
+      )
       const rows = await conn.selectFrom('schema_migrations').select('version').execute()
       const applied = new Set(rows.map((r) => r.version))
       const done: string[] = []
@@ -55,13 +58,17 @@ export async function migrate(db: Database, migrations?: Migration[]): Promise<s
         if (applied.has(m.version)) continue
         await conn.transaction().execute(async (tx) => {
           await sql.raw(m.sql).execute(tx)
-          await tx.insertInto('schema_migrations').values({ version: m.version, name: m.name }).execute()
+          await tx
+            .insertInto('schema_migrations')
+            .values({ version: m.version, name: m.name })
+            .execute()
         })
         done.push(`${m.version}_${m.name}`)
       }
       return done
     } finally {
-      if (db.backend === 'postgres') await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn)
+      if (db.backend === 'postgres')
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn)
     }
   })
 }

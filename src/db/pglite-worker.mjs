@@ -22,13 +22,21 @@ parentPort.on('message', async (msg) => {
     if (msg.kind === 'query' && msg.params.length > 0) {
       // The constructor's `parsers` do not reach query(); without them numeric is a string.
       const result = await db.query(msg.sql, msg.params, { rowMode: 'object', parsers })
-      parentPort.postMessage({ id: msg.id, rows: result.rows, affectedRows: result.affectedRows ?? 0 })
+      parentPort.postMessage({
+        id: msg.id,
+        rows: result.rows,
+        affectedRows: result.affectedRows ?? 0,
+      })
     } else if (msg.kind === 'query') {
       // Without parameters use the simple protocol, which accepts several statements
       // (migration scripts), as node-postgres does.
       const results = await db.exec(msg.sql, { parsers })
       const last = results.at(-1)
-      parentPort.postMessage({ id: msg.id, rows: last?.rows ?? [], affectedRows: last?.affectedRows ?? 0 })
+      parentPort.postMessage({
+        id: msg.id,
+        rows: last?.rows ?? [],
+        affectedRows: last?.affectedRows ?? 0,
+      })
     } else if (msg.kind === 'exec') {
       await db.exec(msg.sql)
       parentPort.postMessage({ id: msg.id, rows: [], affectedRows: 0 })

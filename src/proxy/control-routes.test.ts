@@ -5,9 +5,17 @@ import { ProxyMetrics } from './proxy-metrics.ts'
 
 test('health endpoints answer without auth and report a database that is down', async () => {
   const metrics = new ProxyMetrics()
-  const app = controlRoutes({ writer: null, metrics, ping: () => Promise.reject(new Error('down')) })
+  const app = controlRoutes({
+    writer: null,
+    metrics,
+    ping: () => Promise.reject(new Error('down')),
+  })
   assert.deepEqual(await (await app.request('/health/live')).json(), { status: 'ok' })
-  assert.deepEqual(await (await app.request('/health/ready')).json(), { status: 'ok', database: 'down', storage: 'disabled' })
+  assert.deepEqual(await (await app.request('/health/ready')).json(), {
+    status: 'ok',
+    database: 'down',
+    storage: 'disabled',
+  })
 })
 
 test('metrics count requests by status class and outcome', async () => {
@@ -24,8 +32,15 @@ test('metrics count requests by status class and outcome', async () => {
 })
 
 test('unknown paths get a 404 in Anthropic’s error shape', async () => {
-  const app = controlRoutes({ writer: null, metrics: new ProxyMetrics(), ping: () => Promise.resolve() })
+  const app = controlRoutes({
+    writer: null,
+    metrics: new ProxyMetrics(),
+    ping: () => Promise.resolve(),
+  })
   const res = await app.request('/nope')
   assert.equal(res.status, 404)
-  assert.deepEqual(await res.json(), { type: 'error', error: { type: 'not_found_error', message: 'No route for GET /nope' } })
+  assert.deepEqual(await res.json(), {
+    type: 'error',
+    error: { type: 'not_found_error', message: 'No route for GET /nope' },
+  })
 })

@@ -33,7 +33,9 @@ export function controlRoutes(deps: ControlDeps) {
     return c.body(deps.metrics.render(deps.writer?.stats() ?? null))
   })
   if (deps.usage) app.route('/', deps.usage)
-  app.notFound((c) => c.json(errorBody('not_found_error', `No route for ${c.req.method} ${c.req.path}`), 404))
+  app.notFound((c) =>
+    c.json(errorBody('not_found_error', `No route for ${c.req.method} ${c.req.path}`), 404),
+  )
   return app
 }
 

@@ -21,7 +21,11 @@ export type HeaderMap = Record<string, string | string[]>
 /** The client's headers as they go upstream: everything but hop-by-hop, host and auth. */
 export function upstreamRequestHeaders(
   client: IncomingHttpHeaders,
-  auth: { headers: Record<string, string>; keepClientAuth: boolean; betaToAdd?: string | undefined },
+  auth: {
+    headers: Record<string, string>
+    keepClientAuth: boolean
+    betaToAdd?: string | undefined
+  },
 ): HeaderMap {
   const out: HeaderMap = {}
   for (const [name, value] of Object.entries(client)) {
@@ -68,7 +72,11 @@ export function redactHeaders(headers: IncomingHttpHeaders | HeaderMap): Record<
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue
     const lower = name.toLowerCase()
-    out[lower] = SECRET_HEADERS.has(lower) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value
+    out[lower] = SECRET_HEADERS.has(lower)
+      ? '[redacted]'
+      : Array.isArray(value)
+        ? value.join(', ')
+        : value
   }
   return out
 }

@@ -4,20 +4,33 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { describeEachDatabase } from '../../test-support/test-database.ts'
-import { startProxy, testKey, waitForRow, type ProxyHarness } from '../../test-support/proxy-harness.ts'
+import {
+  startProxy,
+  testKey,
+  waitForRow,
+  type ProxyHarness,
+} from '../../test-support/proxy-harness.ts'
 
 function post(url: string, headers: Record<string, string>, body = '{"model":"m","messages":[]}') {
-  return fetch(`${url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+  return fetch(`${url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  })
 }
 
 /** node:http lets a test send a Host header that fetch would refuse to send. */
 function postWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/v1/messages`, { method: 'POST', headers: { host, 'x-api-key': testKey() } }, (res) => {
-      let body = ''
-      res.on('data', (c: Buffer) => (body += c.toString()))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
+    const req = request(
+      `${url}/v1/messages`,
+      { method: 'POST', headers: { host, 'x-api-key': testKey() } },
+      (res) => {
+        let body = ''
+        res.on('data', (c: Buffer) => (body += c.toString()))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      },
+    )
     req.on('error', reject)
     req.end('{}')
   })
@@ -50,7 +63,11 @@ describeEachDatabase('the proxy’s own errors', ({ db }) => {
   })
 
   test('a body over the limit gives 413 request_too_large', async () => {
-    const res = await post(h.url, { 'x-api-key': testKey() }, JSON.stringify({ pad: 'x'.repeat(5000) }))
+    const res = await post(
+      h.url,
+      { 'x-api-key': testKey() },
+      JSON.stringify({ pad: 'x'.repeat(5000) }),
+    )
     assert.equal(res.status, 413)
     assert.equal((await res.json()).error.type, 'request_too_large')
   })
@@ -70,16 +87,31 @@ describeEachDatabase('the proxy’s own errors', ({ db }) => {
     const clientKey = 'cnp_live_' + 'A1b2C3d4'.repeat(4)
     await writeFile(
       join(h.credentialsDir, `${domain}.credentials.json`),
-      JSON.stringify({ type: 'api_key', accountId: 'acc_team', api_key: 'sk-ant-api03-upstreamsecretvalue', client_api_key: clientKey }),
+      JSON.stringify({
+        type: 'api_key',
+        accountId: 'acc_team',
+        api_key: 'sk-ant-api03-upstreamsecretvalue',
+        client_api_key: clientKey,
+      }),
     )
-    const authed = await startProxy(db(), { ENABLE_CLIENT_AUTH: 'true', CREDENTIALS_DIR: h.credentialsDir })
+    const authed = await startProxy(db(), {
+      ENABLE_CLIENT_AUTH: 'true',
+      CREDENTIALS_DIR: h.credentialsDir,
+    })
     try {
       const authedDomain = new URL(authed.url).host
       await writeFile(
         join(h.credentialsDir, `${authedDomain}.credentials.json`),
-        JSON.stringify({ type: 'api_key', accountId: 'acc_team', api_key: 'sk-ant-api03-upstreamsecretvalue', client_api_key: clientKey }),
+        JSON.stringify({
+          type: 'api_key',
+          accountId: 'acc_team',
+          api_key: 'sk-ant-api03-upstreamsecretvalue',
+          client_api_key: clientKey,
+        }),
       )
-      const wrong = await post(authed.url, { authorization: 'Bearer cnp_live_wrongwrongwrongwrong' })
+      const wrong = await post(authed.url, {
+        authorization: 'Bearer cnp_live_wrongwrongwrongwrong',
+      })
       assert.equal(wrong.status, 401)
       assert.equal(authed.mock.received.length, 0)
       const ok = await post(authed.url, { authorization: `Bearer ${clientKey}` })

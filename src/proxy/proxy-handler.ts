@@ -48,7 +48,13 @@ const RETRYABLE_CODES = new Set([
  */
 export function createProxyHandler(deps: ProxyDeps) {
   return function proxyHandler(req: IncomingMessage, res: ServerResponse): void {
-    const ex = newExchange(randomUUID(), Date.now(), req.method ?? 'GET', req.url ?? '/', req.headers)
+    const ex = newExchange(
+      randomUUID(),
+      Date.now(),
+      req.method ?? 'GET',
+      req.url ?? '/',
+      req.headers,
+    )
     const t0 = performance.now()
     const controller = new AbortController()
     res.on('close', () => {
@@ -146,9 +152,12 @@ async function sendUpstream(
       if (signal.aborted) throw err
       const code = (err as { code?: string }).code ?? ''
       if (!RETRYABLE_CODES.has(code) || attempt >= CONNECT_RETRIES) {
-        throw new UpstreamError(`Could not reach the Claude API: ${code || (err as Error).message}`, {
-          cause: err,
-        })
+        throw new UpstreamError(
+          `Could not reach the Claude API: ${code || (err as Error).message}`,
+          {
+            cause: err,
+          },
+        )
       }
       // Nothing has reached the client yet, so another connection attempt is safe.
       await new Promise((r) => setTimeout(r, 100 * 3 ** attempt))
@@ -165,7 +174,9 @@ function relay(
 ): Promise<void> {
   ex.status = upstreamRes.statusCode
   ex.responseHeaders = upstreamRes.headers as Record<string, string | string[]>
-  ex.isStreaming = (headerValue(ex.responseHeaders, 'content-type') ?? '').includes('text/event-stream')
+  ex.isStreaming = (headerValue(ex.responseHeaders, 'content-type') ?? '').includes(
+    'text/event-stream',
+  )
   res.writeHead(upstreamRes.statusCode, clientResponseHeaders(ex.responseHeaders, ex.requestId))
   const body = upstreamRes.body
   let last: Buffer | undefined
@@ -202,14 +213,17 @@ function relay(
 function endsAnEvent(chunk: Buffer | undefined): boolean {
   if (!chunk) return true
   const n = chunk.length
-  return (chunk[n - 1] === 0x0a && chunk[n - 2] === 0x0a) || chunk.subarray(-4).toString() === '\r\n\r\n'
+  return (
+    (chunk[n - 1] === 0x0a && chunk[n - 2] === 0x0a) || chunk.subarray(-4).toString() === '\r\n\r\n'
+  )
 }
 
 function sendOwnError(log: Log, res: ServerResponse, ex: Exchange, err: unknown): void {
   if (ex.end === 'client_abort') return
   const appError =
     err instanceof AppError ? err : new AppError(500, 'api_error', 'Internal proxy error')
-  if (!(err instanceof AppError)) log.error('proxy failure', { requestId: ex.requestId, error: err })
+  if (!(err instanceof AppError))
+    log.error('proxy failure', { requestId: ex.requestId, error: err })
   ex.status = appError.status
   ex.error = { type: appError.type, message: appError.message }
   ex.end = appError instanceof UpstreamTimeoutError ? 'timeout' : 'upstream_error'

@@ -19,7 +19,9 @@ export class ProxyMetrics {
   render(storage: WriterStats | null): string {
     const lines = [
       '# TYPE nexus_proxy_requests_total counter',
-      ...[...this.byStatusClass].map(([cls, n]) => `nexus_proxy_requests_total{status="${cls}"} ${n}`),
+      ...[...this.byStatusClass].map(
+        ([cls, n]) => `nexus_proxy_requests_total{status="${cls}"} ${n}`,
+      ),
       '# TYPE nexus_proxy_in_flight gauge',
       `nexus_proxy_in_flight ${this.inFlight}`,
       '# TYPE nexus_proxy_upstream_errors_total counter',

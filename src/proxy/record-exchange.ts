@@ -45,7 +45,12 @@ export function recordExchange(
   const requestText = ex.requestBody?.toString('utf8') ?? ''
   const requestBody = parseJson(requestText)
   const requestHeaders = redactHeaders(ex.requestHeaders)
-  const facts = derive({ method: ex.method, path: ex.path, headers: requestHeaders, body: requestBody })
+  const facts = derive({
+    method: ex.method,
+    path: ex.path,
+    headers: requestHeaders,
+    body: requestBody,
+  })
   const response = ex.isStreaming ? readStream(ex) : readJson(ex)
   const error = ex.error ?? response.error
   const usage = response.usage ?? {}
@@ -68,7 +73,8 @@ export function recordExchange(
     statusCode: ex.status,
     error: error?.message ?? null,
     errorType: error?.type ?? null,
-    streamEnd: ex.isStreaming && ex.end === 'done' && !response.complete ? 'upstream_error' : ex.end,
+    streamEnd:
+      ex.isStreaming && ex.end === 'done' && !response.complete ? 'upstream_error' : ex.end,
     durationMs: ex.durationMs,
     firstTokenMs: response.firstTokenMs,
     inputTokens: usage.input_tokens ?? 0,
@@ -84,7 +90,9 @@ export function recordExchange(
     responseBytes: ex.chunks.reduce((n, c) => n + c.bytes.length, 0),
     messageCount: messageCount(requestBody),
     toolCallCount: response.toolCalls,
-    upstreamRequestId: ex.responseHeaders ? (headerValue(ex.responseHeaders, 'request-id') ?? null) : null,
+    upstreamRequestId: ex.responseHeaders
+      ? (headerValue(ex.responseHeaders, 'request-id') ?? null)
+      : null,
     sessionId: facts.sessionId,
     agentId: facts.agentId,
     chunks: ex.isStreaming && keepChunks ? textChunks(ex) : [],

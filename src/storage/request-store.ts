@@ -12,7 +12,11 @@ export async function insertRequestRecords(db: Database, records: readonly Reque
   await db.kysely.transaction().execute(async (tx) => {
     for (let i = 0; i < records.length; i += ROWS_PER_REQUEST_INSERT) {
       const rows = records.slice(i, i + ROWS_PER_REQUEST_INSERT).map(toRow)
-      await tx.insertInto('api_requests').values(rows).onConflict((oc) => oc.doNothing()).execute()
+      await tx
+        .insertInto('api_requests')
+        .values(rows)
+        .onConflict((oc) => oc.doNothing())
+        .execute()
     }
     const chunks = records.flatMap((r) =>
       r.chunks.map((c) => ({
@@ -67,8 +71,7 @@ function toRow(r: RequestRecord) {
     cache_creation_1h_tokens: r.cacheCreation1hTokens ?? 0,
     web_search_requests: r.webSearchRequests ?? 0,
     cost_usd: r.costUsd ?? null,
-    total_tokens:
-      r.inputTokens + r.outputTokens,
+    total_tokens: r.inputTokens + r.outputTokens,
     request_headers: JSON.stringify(r.requestHeaders),
     response_headers: r.responseHeaders ? JSON.stringify(r.responseHeaders) : null,
     body: r.bodyJson,

@@ -63,7 +63,10 @@ export class Spool {
   }
 
   async *readBatches(segment: number, batchSize: number): AsyncGenerator<RequestRecord[]> {
-    const lines = createInterface({ input: createReadStream(this.#path(segment)), crlfDelay: Infinity })
+    const lines = createInterface({
+      input: createReadStream(this.#path(segment)),
+      crlfDelay: Infinity,
+    })
     let batch: RequestRecord[] = []
     for await (const line of lines) {
       const record = parseLine(line)

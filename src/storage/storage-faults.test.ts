@@ -7,8 +7,18 @@ import { sql } from 'kysely'
 import Anthropic from '@anthropic-ai/sdk'
 import { openPostgres } from '../db/database.ts'
 import { migrate } from '../db/migrate.ts'
-import { describeEachDatabase, testBackends, testDatabaseUrl } from '../../test-support/test-database.ts'
-import { countRows, startProxy, testKey, waitForRow, type ProxyHarness } from '../../test-support/proxy-harness.ts'
+import {
+  describeEachDatabase,
+  testBackends,
+  testDatabaseUrl,
+} from '../../test-support/test-database.ts'
+import {
+  countRows,
+  startProxy,
+  testKey,
+  waitForRow,
+  type ProxyHarness,
+} from '../../test-support/proxy-harness.ts'
 import { sseForMessage, textMessage } from '../../test-support/mock-anthropic.ts'
 import { TcpFaultProxy } from '../../test-support/tcp-fault-proxy.ts'
 
@@ -16,7 +26,12 @@ const ask = (url: string, key: string, stream = false) =>
   fetch(`${url}/v1/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': key },
-    body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 10, stream, messages: [{ role: 'user', content: 'hi' }] }),
+    body: JSON.stringify({
+      model: 'claude-haiku-4-5',
+      max_tokens: 10,
+      stream,
+      messages: [{ role: 'user', content: 'hi' }],
+    }),
   })
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000) {
@@ -35,11 +50,23 @@ describeEachDatabase('streams that end badly', ({ db }) => {
   after(() => h.close())
 
   test('an upstream reset between events reaches the SDK as an error event and is stored', async () => {
-    const stream = Buffer.from(sseForMessage(textMessage('claude-haiku-4-5', 'a fairly long answer that gets cut')))
+    const stream = Buffer.from(
+      sseForMessage(textMessage('claude-haiku-4-5', 'a fairly long answer that gets cut')),
+    )
     const boundary = stream.indexOf('\n\n', 300) + 2
-    h.mock.handler = () => ({ kind: 'sse', stream, splitAt: [boundary], delayMs: 20, resetAfterBytes: boundary })
+    h.mock.handler = () => ({
+      kind: 'sse',
+      stream,
+      splitAt: [boundary],
+      delayMs: 20,
+      resetAfterBytes: boundary,
+    })
     const client = new Anthropic({ apiKey: testKey(), baseURL: h.url, maxRetries: 0 })
-    const run = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })
+    const run = client.messages.stream({
+      model: 'claude-haiku-4-5',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'x' }],
+    })
     await assert.rejects(run.finalMessage(), /Upstream stream failed/)
     const { response } = await run.withResponse()
     const row = await waitForRow(db(), response.headers.get('x-request-id')!)
@@ -50,8 +77,18 @@ describeEachDatabase('streams that end badly', ({ db }) => {
 
   test('an upstream reset inside an event closes the client connection abruptly', async () => {
     const stream = Buffer.from(sseForMessage(textMessage('claude-haiku-4-5', 'cut in the middle')))
-    h.mock.handler = () => ({ kind: 'sse', stream, splitAt: [300], delayMs: 20, resetAfterBytes: 400 })
-    const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': testKey() }, body: '{"stream":true}' })
+    h.mock.handler = () => ({
+      kind: 'sse',
+      stream,
+      splitAt: [300],
+      delayMs: 20,
+      resetAfterBytes: 400,
+    })
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': testKey() },
+      body: '{"stream":true}',
+    })
     await assert.rejects(res.arrayBuffer())
     const row = await waitForRow(db(), res.headers.get('x-request-id')!)
     assert.equal(row.stream_end, 'upstream_error')
@@ -84,13 +121,17 @@ describeEachDatabase('a slow database', ({ db }) => {
       // Hold an exclusive lock on the table: inserts wait, time out, and go to the spool.
       let release!: () => void
       const held = new Promise<void>((r) => (release = r))
-      const locked = db().kysely.transaction().execute(async (tx) => {
-        await sql`lock table api_requests in access exclusive mode`.execute(tx)
-        await held
-      })
+      const locked = db()
+        .kysely.transaction()
+        .execute(async (tx) => {
+          await sql`lock table api_requests in access exclusive mode`.execute(tx)
+          await held
+        })
       await new Promise((r) => setTimeout(r, 50))
       const started = Date.now()
-      const statuses = await Promise.all(Array.from({ length: 20 }, () => ask(h.url, testKey()).then((r) => r.status)))
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, () => ask(h.url, testKey()).then((r) => r.status)),
+      )
       const elapsed = Date.now() - started
       assert.deepEqual(statuses, Array(20).fill(200))
       assert.ok(elapsed < 2_000, `clients waited ${elapsed} ms`)
@@ -135,75 +176,81 @@ describeEachDatabase('a slow database', ({ db }) => {
   })
 })
 
-describe('PostgreSQL going down', { skip: !testBackends.includes('postgres') && 'postgres not in NEXUS_TEST_BACKENDS' }, () => {
-  const schema = `t_down_${Math.random().toString(36).slice(2, 10)}`
-  const relay = new TcpFaultProxy('127.0.0.1', Number(new URL(testDatabaseUrl()).port || 5432))
-  const admin = openPostgres({ url: testDatabaseUrl(), maxConnections: 1 })
-  let h: ProxyHarness
-  let db: ReturnType<typeof openPostgres>
+describe(
+  'PostgreSQL going down',
+  { skip: !testBackends.includes('postgres') && 'postgres not in NEXUS_TEST_BACKENDS' },
+  () => {
+    const schema = `t_down_${Math.random().toString(36).slice(2, 10)}`
+    const relay = new TcpFaultProxy('127.0.0.1', Number(new URL(testDatabaseUrl()).port || 5432))
+    const admin = openPostgres({ url: testDatabaseUrl(), maxConnections: 1 })
+    let h: ProxyHarness
+    let db: ReturnType<typeof openPostgres>
 
-  before(async () => {
-    await admin.exec(`create schema ${schema}`)
-    const url = new URL(testDatabaseUrl())
-    url.port = String(await relay.start())
-    db = openPostgres({ url: url.href, schema })
-    await migrate(db)
-    h = await startProxy(db, { STORAGE_WRITE_TIMEOUT_MS: '500' })
-  })
-  after(async () => {
-    await h.close()
-    await db.close()
-    await relay.close()
-    await admin.exec(`drop schema ${schema} cascade`)
-    await admin.close()
-  })
+    before(async () => {
+      await admin.exec(`create schema ${schema}`)
+      const url = new URL(testDatabaseUrl())
+      url.port = String(await relay.start())
+      db = openPostgres({ url: url.href, schema })
+      await migrate(db)
+      h = await startProxy(db, { STORAGE_WRITE_TIMEOUT_MS: '500' })
+    })
+    after(async () => {
+      await h.close()
+      await db.close()
+      await relay.close()
+      await admin.exec(`drop schema ${schema} cascade`)
+      await admin.close()
+    })
 
-  test('clients are unaffected while it is down, and every request is in it after it returns', async () => {
-    const direct = openPostgres({ url: testDatabaseUrl(), schema, maxConnections: 1 })
-    try {
-      const domain = new URL(h.url).host
-      for (let i = 0; i < 5; i++) assert.equal((await ask(h.url, testKey())).status, 200)
-      await eventually(async () => (await countRows(direct, domain)) === 5)
-      await relay.cut()
-      const cutAt = new Date()
-      const during = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => ask(h.url, testKey(), i % 2 === 0).then(async (r) => (await r.arrayBuffer(), r.status))),
-      )
-      assert.deepEqual(during, Array(30).fill(200))
-      await eventually(async () => h.app.writer!.stats().degraded)
-      assert.equal(await countRows(direct, domain), 5)
-      await relay.restore()
-      await eventually(async () => (await countRows(direct, domain)) === 35)
-      const order = await sql<{ ok: boolean }>`
+    test('clients are unaffected while it is down, and every request is in it after it returns', async () => {
+      const direct = openPostgres({ url: testDatabaseUrl(), schema, maxConnections: 1 })
+      try {
+        const domain = new URL(h.url).host
+        for (let i = 0; i < 5; i++) assert.equal((await ask(h.url, testKey())).status, 200)
+        await eventually(async () => (await countRows(direct, domain)) === 5)
+        await relay.cut()
+        const cutAt = new Date()
+        const during = await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            ask(h.url, testKey(), i % 2 === 0).then(async (r) => (await r.arrayBuffer(), r.status)),
+          ),
+        )
+        assert.deepEqual(during, Array(30).fill(200))
+        await eventually(async () => h.app.writer!.stats().degraded)
+        assert.equal(await countRows(direct, domain), 5)
+        await relay.restore()
+        await eventually(async () => (await countRows(direct, domain)) === 35)
+        const order = await sql<{ ok: boolean }>`
         select max(seq) filter (where timestamp < ${cutAt.toISOString()}) < min(seq) filter (where timestamp >= ${cutAt.toISOString()}) as ok
         from api_requests where domain = ${domain}`.execute(direct.kysely)
-      assert.equal(order.rows[0]?.ok, true, 'spooled requests were stored after the earlier ones')
-    } finally {
-      await direct.close()
-    }
-  })
-  test('requests spooled at shutdown are stored by the next process', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'nexus-spool-'))
-    const direct = openPostgres({ url: testDatabaseUrl(), schema, maxConnections: 1 })
-    try {
-      const first = await startProxy(db, { DATA_DIR: dataDir, STORAGE_WRITE_TIMEOUT_MS: '300' })
-      const domain = new URL(first.url).host
-      await relay.cut()
-      for (let i = 0; i < 4; i++) assert.equal((await ask(first.url, testKey())).status, 200)
-      await first.close()
-      assert.ok((await readdir(join(dataDir, 'spool'))).length > 0, 'records wait on disk')
-      assert.equal(await countRows(direct, domain), 0)
-      await relay.restore()
-      const second = await startProxy(db, { DATA_DIR: dataDir })
-      try {
-        await eventually(async () => (await countRows(direct, domain)) === 4)
-        await eventually(async () => (await readdir(join(dataDir, 'spool'))).length === 0)
+        assert.equal(order.rows[0]?.ok, true, 'spooled requests were stored after the earlier ones')
       } finally {
-        await second.close()
+        await direct.close()
       }
-    } finally {
-      await direct.close()
-      await rm(dataDir, { recursive: true, force: true })
-    }
-  })
-})
+    })
+    test('requests spooled at shutdown are stored by the next process', async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'nexus-spool-'))
+      const direct = openPostgres({ url: testDatabaseUrl(), schema, maxConnections: 1 })
+      try {
+        const first = await startProxy(db, { DATA_DIR: dataDir, STORAGE_WRITE_TIMEOUT_MS: '300' })
+        const domain = new URL(first.url).host
+        await relay.cut()
+        for (let i = 0; i < 4; i++) assert.equal((await ask(first.url, testKey())).status, 200)
+        await first.close()
+        assert.ok((await readdir(join(dataDir, 'spool'))).length > 0, 'records wait on disk')
+        assert.equal(await countRows(direct, domain), 0)
+        await relay.restore()
+        const second = await startProxy(db, { DATA_DIR: dataDir })
+        try {
+          await eventually(async () => (await countRows(direct, domain)) === 4)
+          await eventually(async () => (await readdir(join(dataDir, 'spool'))).length === 0)
+        } finally {
+          await second.close()
+        }
+      } finally {
+        await direct.close()
+        await rm(dataDir, { recursive: true, force: true })
+      }
+    })
+  },
+)

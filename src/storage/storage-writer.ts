@@ -108,7 +108,10 @@ export class StorageWriter {
     const closed = await this.deps.spool.segments()
     try {
       for (const segment of closed) {
-        for await (const batch of this.deps.spool.readBatches(segment, this.deps.settings.batchSize)) {
+        for await (const batch of this.deps.spool.readBatches(
+          segment,
+          this.deps.settings.batchSize,
+        )) {
           await this.#insert(batch)
           this.#stats.replayed += batch.length
           // Keep memory bounded during a long replay; later records queue behind on disk.
