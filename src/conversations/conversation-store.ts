@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type Transaction } from 'kysely'
 import type { Database } from '../db/database.ts'
 import type { Tables } from '../db/schema.ts'
 import type { CompactionFormat } from './compaction.ts'
-import type { LinkFacts } from './link-facts.ts'
+import { linkFactColumns, type LinkFacts } from './link-facts.ts'
 import { CANDIDATES_PER_KEY } from './link-index.ts'
 import type {
   BatchWrites,
@@ -481,20 +481,12 @@ function conversationRowOf(c: ConversationState): ConversationRow {
 }
 
 function requestRowOf(w: BatchWrites['requests'][number]) {
-  const f = w.facts
   return {
     request_id: w.requestId,
     request_type: w.requestType,
     session_id: w.sessionId,
     agent_id: w.agentId,
-    link_facts_version: w.factsVersion,
-    current_message_hash: f?.currentHash ?? null,
-    parent_message_hash: f?.parentHash ?? null,
-    grandparent_message_hash: f?.grandparentHash ?? null,
-    system_hash: f?.systemHash ?? null,
-    subagent_prompt_hash: f?.promptHash ?? null,
-    compaction_format: f?.compaction?.format ?? null,
-    compaction_session_id: f?.compaction?.transcriptSessionId ?? null,
+    ...linkFactColumns(w.factsVersion, w.facts),
     conversation_id: w.links.conversationId,
     branch_id: w.links.branchId,
     link_kind: w.links.linkKind,

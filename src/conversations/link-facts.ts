@@ -75,6 +75,20 @@ export function linkFactsOf(body: unknown): LinkFacts | null {
   }
 }
 
+/** The api_requests columns that hold a request's link facts. */
+export function linkFactColumns(factsVersion: number | null, facts: LinkFacts | null) {
+  return {
+    link_facts_version: factsVersion,
+    current_message_hash: facts?.currentHash ?? null,
+    parent_message_hash: facts?.parentHash ?? null,
+    grandparent_message_hash: facts?.grandparentHash ?? null,
+    system_hash: facts?.systemHash ?? null,
+    subagent_prompt_hash: facts?.promptHash ?? null,
+    compaction_format: facts?.compaction?.format ?? null,
+    compaction_session_id: facts?.compaction?.transcriptSessionId ?? null,
+  }
+}
+
 /** The sub-agents a stored response starts, in the order it starts them. */
 export function spawnFactsOf(responseContent: unknown): SpawnFact[] {
   if (!Array.isArray(responseContent)) return []

@@ -1,7 +1,7 @@
+import { createHash, type Hash } from 'node:crypto'
 import type { MessageParam } from '../anthropic-types.ts'
 import { canonicalJson } from './canonical-json.ts'
-import { sha256Hex } from './digest.ts'
-import { normalizeMessages, type NormalizedMessage } from './normalize-messages.ts'
+import { normalizeMessages } from './normalize-messages.ts'
 
 export interface MessageHashes {
   /** Hash of the whole normalised message list. */
@@ -16,24 +16,35 @@ export interface MessageHashes {
 
 /** SHA-256 hex of the normalised message list. */
 export function hashMessages(messages: readonly MessageParam[]): string {
-  return hashNormalized(normalizeMessages(messages))
+  return computeMessageHashes(messages).current
 }
 
+/**
+ * All three hashes in one pass: each is SHA-256 of the canonical JSON array of a prefix of the
+ * normalised list, so the hash state is copied where a prefix ends instead of serialising and
+ * hashing the same messages three times.
+ */
 export function computeMessageHashes(messages: readonly MessageParam[]): MessageHashes {
   const normalized = normalizeMessages(messages)
+  const count = normalized.length
+  const hash = createHash('sha256').update('[')
+  const prefixes = new Map<number, string | null>([
+    [count - 4, null],
+    [count - 2, null],
+  ])
+  // An empty prefix has no hash: index 0 is never filled, so its entry stays null.
+  normalized.forEach((message, index) => {
+    if (index > 0 && prefixes.has(index)) prefixes.set(index, closed(hash.copy()))
+    hash.update(index === 0 ? '' : ',').update(canonicalJson(message), 'utf8')
+  })
   return {
-    current: hashNormalized(normalized),
-    parent: prefixHash(normalized, 2),
-    grandparent: prefixHash(normalized, 4),
-    messageCount: normalized.length,
+    current: closed(hash),
+    parent: prefixes.get(count - 2) ?? null,
+    grandparent: prefixes.get(count - 4) ?? null,
+    messageCount: count,
   }
 }
 
-function hashNormalized(normalized: readonly NormalizedMessage[]): string {
-  return sha256Hex(canonicalJson(normalized))
-}
-
-function prefixHash(normalized: readonly NormalizedMessage[], drop: number): string | null {
-  const prefix = normalized.slice(0, Math.max(0, normalized.length - drop))
-  return prefix.length === 0 ? null : hashNormalized(prefix)
+function closed(hash: Hash): string {
+  return hash.update(']').digest('hex')
 }

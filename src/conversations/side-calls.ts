@@ -69,13 +69,13 @@ export function matchSideCall(
   normalized: readonly NormalizedMessage[],
 ): SideCallType | undefined {
   const texts = textsToSearch(request, normalized)
-  return SIGNATURES.find((signature) => matches(signature, texts, request.hasTools))?.type
+  return SIGNATURES.find((signature) => matches(signature, texts))?.type
 }
 
-function matches(signature: SideCallSignature, texts: Texts, hasTools: boolean): boolean {
+function matches(signature: SideCallSignature, texts: Texts): boolean {
   switch (signature.place) {
     case 'instructions':
-      return !hasTools && texts.instructions.some((text) => text.includes(signature.text))
+      return texts.instructions.some((text) => text.includes(signature.text))
     case 'only-message':
       return texts.onlyMessage === signature.text
     case 'last-user-start':
@@ -86,13 +86,18 @@ function matches(signature: SideCallSignature, texts: Texts, hasTools: boolean):
 function textsToSearch(request: MessagesRequest, normalized: readonly NormalizedMessage[]): Texts {
   const only = normalized.length === 1 ? userText(normalized[0]) : undefined
   const last = userFirstText(normalized.at(-1))
-  const system = [...rawTexts(request.system), ...request.messages.flatMap(inlineSystemTexts)]
-  const instructions = [...system.map(stripSystemReminders), ...(only === undefined ? [] : [only])]
   return {
-    instructions: instructions.map(comparable),
+    // Requests with tools never match an instruction, so their (long) system prompt is not
+    // lower-cased and searched at all.
+    instructions: request.hasTools ? [] : instructionTexts(request, only).map(comparable),
     onlyMessage: only === undefined ? undefined : comparable(only),
     lastUserStart: last === undefined ? undefined : comparable(last.slice(0, 200)),
   }
+}
+
+function instructionTexts(request: MessagesRequest, only: string | undefined): string[] {
+  const system = [...rawTexts(request.system), ...request.messages.flatMap(inlineSystemTexts)]
+  return [...system.map(stripSystemReminders), ...(only === undefined ? [] : [only])]
 }
 
 function userText(message: NormalizedMessage | undefined): string | undefined {

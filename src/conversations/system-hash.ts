@@ -16,8 +16,27 @@ export function hashSystemPrompt(
   messages: readonly MessageParam[] = [],
 ): string | null {
   const texts = [...rawTexts(system), ...messages.flatMap(inlineSystemTexts)]
+  const key = texts.join('\u0000')
+  const known = recentHashes.get(key)
+  if (known !== undefined) return known
   const stable = texts.map(stripVolatileSystemParts).join('\n').replace(/\s+/g, ' ').trim()
-  return stable === '' ? null : sha256Hex(stable)
+  const hash = stable === '' ? null : sha256Hex(stable)
+  remember(key, hash)
+  return hash
+}
+
+// A client sends the same system prompt with every turn of a session, and stripping its
+// volatile parts (several regular expressions over 10–30 KB) was a fifth of the proxy's CPU
+// per request. The hash is a pure function of the raw texts, so recent ones are remembered.
+const RECENT_LIMIT = 64
+const recentHashes = new Map<string, string | null>()
+
+function remember(key: string, hash: string | null): void {
+  if (recentHashes.size >= RECENT_LIMIT) {
+    const oldest = recentHashes.keys().next()
+    if (!oldest.done) recentHashes.delete(oldest.value)
+  }
+  recentHashes.set(key, hash)
 }
 
 function inlineSystemTexts(message: MessageParam): string[] {

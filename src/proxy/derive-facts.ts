@@ -1,16 +1,19 @@
-import { classifyRequest } from '../conversations/classify-request.ts'
-import { extractSessionEvidence } from '../conversations/session-evidence.ts'
+import { deriveRequest, LINK_FACTS_VERSION } from '../conversations/link-facts.ts'
 import type { DeriveFacts } from './record-exchange.ts'
 
 /**
- * Request type and session evidence, by the rules in src/conversations. Runs when the record
- * is built, after the client has its response; hashing and linking wait for the linker.
+ * Request type, session evidence and link facts, by the rules in src/conversations. Runs
+ * when the record is built, after the client has its response; the linker then works from
+ * these stored columns and never reads the body back.
  */
-export const deriveRequestFacts: DeriveFacts = ({ method, path, headers, body }) => {
-  const evidence = extractSessionEvidence(headers, body)
+export const deriveRequestFacts: DeriveFacts = (stored) => {
+  const derived = deriveRequest(stored)
+  const inference = derived.requestType === 'inference'
   return {
-    requestType: classifyRequest({ method, path, body }),
-    sessionId: evidence.sessionId ?? null,
-    agentId: evidence.agentId ?? null,
+    requestType: derived.requestType,
+    sessionId: derived.sessionId,
+    agentId: derived.agentId,
+    linkFactsVersion: inference ? LINK_FACTS_VERSION : null,
+    linkFacts: derived.facts,
   }
 }

@@ -1,6 +1,7 @@
 import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib'
 import type { ContentBlock, Usage } from '../anthropic-types.ts'
 import { storableJson } from '../redact.ts'
+import type { LinkFacts } from '../conversations/link-facts.ts'
 import type { RequestRecord, StreamChunk } from '../storage/request-record.ts'
 import { DEFAULT_PRICE_TABLE } from '../usage/price-table.ts'
 import { costWith, type CostOf } from '../usage/request-cost.ts'
@@ -13,6 +14,9 @@ export interface RequestFacts {
   requestType: string | null
   sessionId: string | null
   agentId: string | null
+  /** What the conversation linker needs, derived once here so it never re-reads the body. */
+  linkFactsVersion: number | null
+  linkFacts: LinkFacts | null
 }
 
 export type DeriveFacts = (input: {
@@ -44,12 +48,14 @@ export function recordExchange(
 ): RequestRecord {
   const requestText = ex.requestBody?.toString('utf8') ?? ''
   const requestBody = parseJson(requestText)
+  const bodyJson = requestBody === undefined ? null : storableJson(requestText)
   const requestHeaders = redactHeaders(ex.requestHeaders)
+  // Facts come from the body as stored (secrets masked), exactly what a rebuild reads back.
   const facts = derive({
     method: ex.method,
     path: ex.path,
     headers: requestHeaders,
-    body: requestBody,
+    body: bodyJson === requestText ? requestBody : parseJson(bodyJson ?? ''),
   })
   const response = ex.isStreaming ? readStream(ex) : readJson(ex)
   const error = ex.error ?? response.error
@@ -84,7 +90,7 @@ export function recordExchange(
     ...cost,
     requestHeaders,
     responseHeaders: ex.responseHeaders ? redactHeaders(ex.responseHeaders) : null,
-    bodyJson: requestBody === undefined ? null : storableJson(requestText),
+    bodyJson,
     bodyBytes: ex.requestBody?.length ?? 0,
     responseJson: response.json,
     responseBytes: ex.chunks.reduce((n, c) => n + c.bytes.length, 0),
@@ -95,6 +101,8 @@ export function recordExchange(
       : null,
     sessionId: facts.sessionId,
     agentId: facts.agentId,
+    linkFactsVersion: facts.linkFactsVersion,
+    linkFacts: facts.linkFacts,
     chunks: ex.isStreaming && keepChunks ? textChunks(ex) : [],
   }
 }

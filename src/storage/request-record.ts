@@ -1,3 +1,5 @@
+import type { LinkFacts } from '../conversations/link-facts.ts'
+
 /**
  * One stored exchange, in the form the writer queues, spools to disk and inserts. Plain JSON
  * (no Dates, no Buffers) so a spooled record reads back exactly as it was written. Bodies
@@ -42,6 +44,10 @@ export interface RequestRecord {
   upstreamRequestId: string | null
   sessionId: string | null
   agentId: string | null
+  /** Conversation link facts (src/conversations/link-facts.ts); absent in records spooled
+   *  before they were derived here, which the linker then derives from the stored body. */
+  linkFactsVersion?: number | null
+  linkFacts?: LinkFacts | null
   chunks: StreamChunk[]
 }
 

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { linkFactColumns } from '../conversations/link-facts.ts'
 import type { Database } from '../db/database.ts'
 import { insertTokenUsage, upsertRateLimits } from '../usage/token-usage-store.ts'
 import type { RequestRecord } from './request-record.ts'
@@ -83,6 +84,7 @@ function toRow(r: RequestRecord) {
     upstream_request_id: r.upstreamRequestId,
     session_id: r.sessionId,
     agent_id: r.agentId,
+    ...linkFactColumns(r.linkFactsVersion ?? null, r.linkFacts ?? null),
   }
 }
 
