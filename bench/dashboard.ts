@@ -248,6 +248,13 @@ async function generate(db: Database, rows: number, now: number, print: (line: s
       ) s`.execute(db.kysely)
     print(`  ${num(to + 1, 0)} requests`)
   }
+  // Search documents, as the storage writer makes them for the rows it inserts.
+  await sql`insert into request_search (request_id, timestamp, seq, document)
+    select request_id, timestamp, seq, to_tsvector('simple'::regconfig,
+      coalesce(nexus_search_text(body, response_body, error), ''))
+    from api_requests where domain like 'bench-%' on conflict (request_id) do nothing`.execute(
+    db.kysely,
+  )
   // The big conversation's parents chain across the whole run of requests.
   await sql`update api_requests set parent_request_id = null where request_id = md5('r' || ${sql.lit(bigFrom)})::uuid`.execute(
     db.kysely,

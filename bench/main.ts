@@ -9,20 +9,25 @@
 // proxy run in their own (bench/mock-process.ts, bench/proxy-process.ts), so every CPU and
 // memory figure is one process's own.
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
+import { openPostgres, type Database } from '../src/db/database.ts'
+import { migrate } from '../src/db/migrate.ts'
 import type { WriterStats } from '../src/storage/storage-writer.ts'
+import { benchLinking } from './conversations.ts'
+import { benchDashboard } from './dashboard.ts'
 import { startChild, type Child } from './child.ts'
 import { profilesIn, summarizeProfile, type ProfileSummary } from './cpu-profile.ts'
 import { runLoad, type LoadResult } from './load.ts'
 import type { ProcessSample } from './process-stats.ts'
 import type { StorageCount } from './proxy-process.ts'
 import { num, table, verdict, type Target } from './report.ts'
+import { benchUsageQueries } from './usage.ts'
 import { requestBody, sseReply } from './workload.ts'
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
@@ -760,41 +765,33 @@ interface BigResults {
   targets: Target[]
 }
 
+interface BigSuite {
+  name: string
+  run(db: Database, options: { rows: number }): Promise<{ targets: Target[] }>
+}
+
+// Each capability's 1,000,000-row benchmark, in the order the issues list them.
+const BIG_SUITES: BigSuite[] = [
+  { name: 'conversation linking', run: benchLinking },
+  { name: 'usage queries', run: benchUsageQueries },
+  { name: 'dashboard pages', run: benchDashboard },
+]
+
 /** Runs the capabilities' own benchmarks, each on a fresh migrated PostgreSQL database. */
 async function runBig(): Promise<BigResults> {
-  const { openPostgres } = await import('../src/db/database.ts')
-  const { migrate } = await import('../src/db/migrate.ts')
-  const suites = [
-    { file: 'conversations.ts', fn: 'benchLinking' },
-    { file: 'usage.ts', fn: 'benchUsageQueries' },
-  ]
   const big: BigResults = { results: {}, targets: [] }
-  for (const suite of suites) {
-    const path = join(BENCH_DIR, suite.file)
-    if (!existsSync(path)) {
-      log(`--big: ${suite.file} not present, skipped`)
-      continue
-    }
-    const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>
-    const fn = mod[suite.fn]
-    if (typeof fn !== 'function') {
-      log(`--big: ${suite.file} exports no ${suite.fn}(), skipped`)
-      continue
-    }
+  for (const suite of BIG_SUITES) {
     const database = await createDatabase()
     const db = openPostgres({ url: databaseUrl(database) })
     try {
       await migrate(db)
-      log(`--big: ${suite.fn}() on PostgreSQL database ${database}`)
-      const options = { rows: Number(flags['big-rows']) }
-      const result = (await (fn as (db: unknown, o: unknown) => Promise<unknown>)(db, options)) as {
-        targets?: unknown
-      }
-      big.results[suite.fn] = result ?? null
-      if (Array.isArray(result?.targets)) big.targets.push(...(result.targets as Target[]))
+      log(`--big: ${suite.name} on PostgreSQL database ${database}`)
+      const result = await suite.run(db, { rows: Number(flags['big-rows']) })
+      big.results[suite.name] = result
+      big.targets.push(...result.targets)
     } catch (err) {
-      log(`--big: ${suite.fn}() failed: ${(err as Error).stack ?? String(err)}`)
-      big.results[suite.fn] = { error: String(err) }
+      log(`--big: ${suite.name} failed: ${(err as Error).stack ?? String(err)}`)
+      big.results[suite.name] = { error: String(err) }
     } finally {
       await db.close()
       await dropDatabase(database)

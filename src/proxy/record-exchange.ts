@@ -3,6 +3,7 @@ import type { ContentBlock, Usage } from '../anthropic-types.ts'
 import { storableJson } from '../redact.ts'
 import type { LinkFacts } from '../conversations/link-facts.ts'
 import type { RequestRecord, StreamChunk } from '../storage/request-record.ts'
+import { searchTextOf } from '../storage/search-text.ts'
 import { DEFAULT_PRICE_TABLE } from '../usage/price-table.ts'
 import { costWith, type CostOf } from '../usage/request-cost.ts'
 import type { Exchange } from './exchange.ts'
@@ -28,6 +29,8 @@ export type DeriveFacts = (input: {
 
 interface ResponseFacts {
   json: string | null
+  /** The answer's content blocks, parsed (what the search document reads). */
+  content: unknown
   model: string | null
   usage: Partial<Usage> | null
   toolCalls: number
@@ -51,11 +54,12 @@ export function recordExchange(
   const bodyJson = requestBody === undefined ? null : storableJson(requestText)
   const requestHeaders = redactHeaders(ex.requestHeaders)
   // Facts come from the body as stored (secrets masked), exactly what a rebuild reads back.
+  const storedBody = bodyJson === requestText ? requestBody : parseJson(bodyJson ?? '')
   const facts = derive({
     method: ex.method,
     path: ex.path,
     headers: requestHeaders,
-    body: bodyJson === requestText ? requestBody : parseJson(bodyJson ?? ''),
+    body: storedBody,
   })
   const response = ex.isStreaming ? readStream(ex) : readJson(ex)
   const error = ex.error ?? response.error
@@ -103,6 +107,7 @@ export function recordExchange(
     agentId: facts.agentId,
     linkFactsVersion: facts.linkFactsVersion,
     linkFacts: facts.linkFacts,
+    searchText: searchTextOf(storedBody, response.content, error?.message ?? null),
     chunks: ex.isStreaming && keepChunks ? textChunks(ex) : [],
   }
 }
@@ -115,6 +120,7 @@ function readJson(ex: Exchange): ResponseFacts {
   const error = parsed?.type === 'error' ? parsed.error : undefined
   return {
     json: parsed === undefined ? null : storableJson(text),
+    content: parsed?.content,
     model: typeof parsed?.model === 'string' ? parsed.model : null,
     usage: parsed?.usage ?? null,
     toolCalls: countToolCalls(parsed?.content),
@@ -141,6 +147,7 @@ function readStream(ex: Exchange): ResponseFacts {
   const decoded = decodeRecordedStream(chunks)
   return {
     json: decoded.message ? storableJson(JSON.stringify(decoded.message)) : null,
+    content: decoded.message?.content,
     model: decoded.message?.model ?? null,
     usage: decoded.usage,
     toolCalls: decoded.toolCallCount,

@@ -48,6 +48,9 @@ export interface RequestRecord {
    *  before they were derived here, which the linker then derives from the stored body. */
   linkFactsVersion?: number | null
   linkFacts?: LinkFacts | null
+  /** The dashboard's search text (search-text.ts); absent in records spooled before it was
+   *  built here, whose search document the database then derives from the bodies. */
+  searchText?: string
   chunks: StreamChunk[]
 }
 

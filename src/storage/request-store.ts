@@ -1,8 +1,10 @@
-import { sql } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import { linkFactColumns } from '../conversations/link-facts.ts'
 import type { Database } from '../db/database.ts'
+import type { Tables } from '../db/schema.ts'
 import { insertTokenUsage, upsertRateLimits } from '../usage/token-usage-store.ts'
 import type { RequestRecord } from './request-record.ts'
+import { searchTextOf } from './search-text.ts'
 
 // PostgreSQL allows 65,535 bind parameters per statement.
 const ROWS_PER_REQUEST_INSERT = 500
@@ -12,12 +14,7 @@ const ROWS_PER_CHUNK_INSERT = 10_000
 export async function insertRequestRecords(db: Database, records: readonly RequestRecord[]) {
   await db.kysely.transaction().execute(async (tx) => {
     for (let i = 0; i < records.length; i += ROWS_PER_REQUEST_INSERT) {
-      const rows = records.slice(i, i + ROWS_PER_REQUEST_INSERT).map(toRow)
-      await tx
-        .insertInto('api_requests')
-        .values(rows)
-        .onConflict((oc) => oc.doNothing())
-        .execute()
+      await insertRequests(tx, records.slice(i, i + ROWS_PER_REQUEST_INSERT))
     }
     const chunks = records.flatMap((r) =>
       r.chunks.map((c) => ({
@@ -38,6 +35,36 @@ export async function insertRequestRecords(db: Database, records: readonly Reque
     await insertTokenUsage(tx, records)
     await upsertRateLimits(tx, records)
   })
+}
+
+// The rows and, for the rows actually inserted (a replay inserts none), their search
+// documents, in one statement.
+async function insertRequests(tx: Kysely<Tables>, records: readonly RequestRecord[]) {
+  const inserted = tx
+    .insertInto('api_requests')
+    .values(records.map(toRow))
+    .onConflict((oc) => oc.doNothing())
+    .returning(['request_id', 'timestamp', 'seq'])
+  const texts = records.flatMap((r) =>
+    r.searchText === undefined ? [] : [{ request_id: r.requestId, text: r.searchText }],
+  )
+  await sql`with inserted as (${inserted})
+    insert into request_search (request_id, timestamp, seq, document)
+    select i.request_id, i.timestamp, i.seq, to_tsvector('simple'::regconfig, v.text)
+    from inserted i join jsonb_to_recordset(${JSON.stringify(texts)}::jsonb)
+      as v(request_id uuid, text text) on v.request_id = i.request_id
+    on conflict (request_id) do nothing`.execute(tx)
+  const untexted = records.filter((r) => r.searchText === undefined).map((r) => r.requestId)
+  if (untexted.length > 0) await deriveSearchDocuments(tx, untexted)
+}
+
+// Records spooled by a version that did not build search texts: derived from the bodies.
+async function deriveSearchDocuments(tx: Kysely<Tables>, requestIds: string[]) {
+  await sql`insert into request_search (request_id, timestamp, seq, document)
+    select r.request_id, r.timestamp, r.seq, to_tsvector('simple'::regconfig,
+      coalesce(nexus_search_text(r.body, r.response_body, r.error), ''))
+    from api_requests r where r.request_id = any(${requestIds}::uuid[])
+    on conflict (request_id) do nothing`.execute(tx)
 }
 
 export async function pingDatabase(db: Database): Promise<void> {
@@ -122,7 +149,14 @@ async function insertOneQuarantined(db: Database, record: RequestRecord) {
     if (!isDataError(err)) throw err
     const reason = `body not storable: ${(err as Error).message}`
     await insertRequestRecords(db, [
-      { ...record, bodyJson: null, responseJson: null, chunks: [], error: record.error ?? reason },
+      {
+        ...record,
+        bodyJson: null,
+        responseJson: null,
+        chunks: [],
+        error: record.error ?? reason,
+        searchText: searchTextOf(null, null, record.error ?? reason),
+      },
     ])
   }
 }
