@@ -28,21 +28,15 @@ export function computeMessageHashes(messages: readonly MessageParam[]): Message
   const normalized = normalizeMessages(messages)
   const count = normalized.length
   const hash = createHash('sha256').update('[')
-  const prefixes = new Map<number, string | null>([
-    [count - 4, null],
-    [count - 2, null],
-  ])
-  // An empty prefix has no hash: index 0 is never filled, so its entry stays null.
-  normalized.forEach((message, index) => {
-    if (index > 0 && prefixes.has(index)) prefixes.set(index, closed(hash.copy()))
-    hash.update(index === 0 ? '' : ',').update(canonicalJson(message), 'utf8')
+  let parent: string | null = null
+  let grandparent: string | null = null
+  // Before message i the hash holds the first i messages; an empty prefix (i = 0) has none.
+  normalized.forEach((message, i) => {
+    if (i > 0 && i === count - 2) parent = closed(hash.copy())
+    if (i > 0 && i === count - 4) grandparent = closed(hash.copy())
+    hash.update(i === 0 ? '' : ',').update(canonicalJson(message), 'utf8')
   })
-  return {
-    current: closed(hash),
-    parent: prefixes.get(count - 2) ?? null,
-    grandparent: prefixes.get(count - 4) ?? null,
-    messageCount: count,
-  }
+  return { current: closed(hash), parent, grandparent, messageCount: count }
 }
 
 function closed(hash: Hash): string {

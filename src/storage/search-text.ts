@@ -1,3 +1,4 @@
+import { isRecord } from '../conversations/records.ts'
 import { scrubSecrets } from '../redact.ts'
 
 // The same cap as nexus_search_text() in src/dashboard/migrations/030_dashboard_indexes.sql.
@@ -10,9 +11,9 @@ const SEARCH_TEXT_LIMIT = 8000
  * every stored body again in a trigger; rows inserted any other way still get theirs there.
  */
 export function searchTextOf(body: unknown, responseContent: unknown, error: string | null) {
-  const messages = isObject(body) && Array.isArray(body.messages) ? body.messages : []
+  const messages = isRecord(body) && Array.isArray(body.messages) ? body.messages : []
   const last: unknown = messages.at(-1)
-  const lastContent = isObject(last) ? last.content : undefined
+  const lastContent = isRecord(last) ? last.content : undefined
   const parts = [
     typeof lastContent === 'string' ? lastContent : textsOf(lastContent),
     textsOf(responseContent),
@@ -34,7 +35,7 @@ function cut(text: string, limit: number): string {
 function textsOf(content: unknown): string | null {
   if (!Array.isArray(content)) return null
   const texts = content.flatMap((block) =>
-    isObject(block) && block.type === 'text' && block.text != null ? [jsonText(block.text)] : [],
+    isRecord(block) && block.type === 'text' && block.text != null ? [jsonText(block.text)] : [],
   )
   return texts.length === 0 ? null : texts.join(' ')
 }
@@ -42,8 +43,4 @@ function textsOf(content: unknown): string | null {
 // `->>` gives a string as itself and any other JSON value as its JSON text.
 function jsonText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value)
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

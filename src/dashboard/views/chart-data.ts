@@ -32,7 +32,9 @@ export function chartFromRows(input: {
   const totals = new Map<string, number>()
   for (const r of input.rows)
     totals.set(input.group(r), (totals.get(input.group(r)) ?? 0) + input.value(r))
-  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k)
+  const ranked = [...totals.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k]) => k)
   const keep = new Set(ranked.length > MAX_SERIES ? ranked.slice(0, MAX_SERIES - 1) : ranked)
   const labels = [...keep]
   if (ranked.length > keep.size) labels.push('other')

@@ -2,7 +2,7 @@ import { lastBlockFromHours } from '../../usage/hourly-blocks.ts'
 import { windowFromRateLimitHeaders } from '../../usage/rate-limit-headers.ts'
 import { burnRate, projection, type UsageBlock } from '../../usage/usage-blocks.ts'
 import { sumsBy, sumsOf } from '../../usage/usage-sums.ts'
-import type { RateLimitRow, RollupRow } from '../queries/rollup-queries.ts'
+import type { ActiveHour, RateLimitRow, RollupRow } from '../queries/rollup-queries.ts'
 import type { GroupTotal, WindowView } from './usage-views.tsx'
 
 const BLOCK_MS = 5 * 60 * 60 * 1000
@@ -19,30 +19,31 @@ export function totalsBy(rows: readonly RollupRow[], key: (r: RollupRow) => stri
  * upstream's own utilisation and reset time when its rate-limit headers reported them.
  */
 export function currentWindows(input: {
-  /** Rows by account and hour, reaching back far enough for the block chain. */
-  rows: readonly RollupRow[]
-  /** Rows by account, hour and domain of the last five hours: who used each window. */
+  /** The hours each account was active in, reaching back far enough for the block chain. */
+  hours: readonly ActiveHour[]
+  /** Rows by account, hour and domain of the last five hours: what each window holds. */
   blockDomains: readonly RollupRow[]
   rateLimits: readonly RateLimitRow[]
   now: Date
 }): WindowView[] {
   const { now } = input
-  const byAccount = new Map<string, RollupRow[]>()
-  for (const r of input.rows) {
-    const id = r.account_id ?? ''
-    const list = byAccount.get(id)
-    if (list) list.push(r)
-    else byAccount.set(id, [r])
+  const byAccount = new Map<string, Date[]>()
+  for (const h of input.hours) {
+    const list = byAccount.get(h.account_id)
+    if (list) list.push(h.at)
+    else byAccount.set(h.account_id, [h.at])
   }
   const limits = new Map(input.rateLimits.map((l) => [l.account_id, l]))
   const out: WindowView[] = []
-  for (const [accountId, rows] of [...byAccount.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const span = lastBlockFromHours(
-      rows.flatMap((r) => (r.at ? [r.at] : [])),
-      now,
-    )
+  for (const [accountId, hours] of [...byAccount.entries()].sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
+    const span = lastBlockFromHours(hours, now)
     if (!span?.isActive) continue
-    const inBlock = rows.filter((r) => r.at && r.at >= span.start && r.at < span.end)
+    // An active block started less than five hours ago, so its rows are all in blockDomains.
+    const inBlock = input.blockDomains.filter(
+      (r) => (r.account_id ?? '') === accountId && r.at && r.at >= span.start && r.at < span.end,
+    )
     const sums = sumsOf(inBlock)
     const block: UsageBlock = {
       start: span.start,
@@ -63,13 +64,7 @@ export function currentWindows(input: {
     const fresh = upstream?.resetAt && upstream.resetAt > now && upstream.windowName === '5h'
     out.push({
       accountId,
-      domains: [
-        ...new Set(
-          input.blockDomains
-            .filter((r) => (r.account_id ?? '') === accountId && r.at && r.at >= span.start)
-            .map((r) => r.domain ?? ''),
-        ),
-      ].sort(),
+      domains: [...new Set(inBlock.map((r) => r.domain ?? ''))].sort(),
       start: span.start,
       end: span.end,
       elapsed: Math.min(1, (now.getTime() - span.start.getTime()) / BLOCK_MS),
