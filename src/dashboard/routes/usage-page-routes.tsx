@@ -26,7 +26,7 @@ export function usagePageRoutes(deps: DashboardDeps) {
     const dayFrom = new Date(to.getTime() - 29 * DAY_MS)
     const hourFrom = new Date(to.getTime() - 47 * HOUR_MS)
     // Windows: the block chain needs each account's active hours (a week back); the block
-    // itself lies within the last five hours, where domains per account are looked up.
+    // itself lies within the last five hours, whose rows give its sums and domains.
     // Each chart and table gets the grouping it shows, so no query returns more rows than
     // its view needs (the driver's row parsing, not the SQL, was most of this page's time).
     const [
