@@ -91,6 +91,16 @@ describe('hashSystemPrompt', () => {
     assert.notEqual(hashSystemPrompt(otherProject), hashSystemPrompt(mainSystem()))
   })
 
+  it('remembers a prompt by all of its texts, never confusing two that join alike', () => {
+    const fresh = (texts: string[]) =>
+      hashSystemPrompt(texts.map((text): TextBlock => ({ type: 'text', text })))
+    const joined = fresh(['first\u0000second'])
+    const split = fresh(['first', 'second'])
+    assert.equal(split, hashSystemPrompt('first second'))
+    assert.notEqual(joined, split)
+    assert.equal(fresh(['first\u0000second']), joined)
+  })
+
   it('counts role:system entries in messages as system prompt', () => {
     assert.equal(
       hashSystemPrompt(undefined, [{ role: 'system', content: 'You are a helpful assistant.' }]),

@@ -16,7 +16,8 @@ export function hashSystemPrompt(
   messages: readonly MessageParam[] = [],
 ): string | null {
   const texts = [...rawTexts(system), ...messages.flatMap(inlineSystemTexts)]
-  const key = texts.join('\u0000')
+  // JSON keeps the block boundaries: a plain join would make ['a\u0000b'] and ['a', 'b'] one key.
+  const key = JSON.stringify(texts)
   const known = recentHashes.get(key)
   if (known !== undefined) return known
   const stable = texts.map(stripVolatileSystemParts).join('\n').replace(/\s+/g, ' ').trim()
