@@ -16,6 +16,7 @@ import type { Exchange } from './proxy/exchange.ts'
 import { createDashboard } from './dashboard/dashboard-app.tsx'
 import { createDashboardLive } from './dashboard/live/dashboard-live.ts'
 import { createRecordStore, pingDatabase } from './storage/request-store.ts'
+import { Quarantine } from './storage/quarantine.ts'
 import { Spool } from './storage/spool.ts'
 import { StorageWriter } from './storage/storage-writer.ts'
 import { ConversationLinker } from './conversations/conversation-linker.ts'
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): App {
     log,
   })
   const spool = new Spool(join(config.dataDir, 'spool'))
+  const quarantine = new Quarantine(join(config.dataDir, 'quarantine'))
   const live = createDashboardLive({ db, databaseUrl: config.databaseUrl, log })
   // Links stored requests into conversations in the background, never on the request path.
   const linker = db ? new ConversationLinker({ store: createConversationStore(db), log }) : null
@@ -82,6 +84,7 @@ export function createApp(deps: AppDeps): App {
       ? new StorageWriter({
           store: createRecordStore(db),
           spool,
+          quarantine,
           log,
           settings: config.storage,
           onStored: (records) => {
@@ -174,6 +177,7 @@ export function createApp(deps: AppDeps): App {
         }),
       )
       await spool.init()
+      await quarantine.init()
       writer.start()
     },
     async stop() {

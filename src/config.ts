@@ -34,6 +34,7 @@ const envSchema = z.object({
   STORAGE_FLUSH_INTERVAL_MS: int(50, 1),
   STORAGE_WRITE_TIMEOUT_MS: int(5_000, 100),
   STORAGE_MAX_QUEUE: int(5_000, 1),
+  STORAGE_MAX_QUEUE_BYTES: int(64 * 1024 * 1024, 1024),
   STORAGE_RETRY_INTERVAL_MS: int(2_000, 10),
   STORE_STREAMING_CHUNKS: bool(true),
   PRICING_FILE: optionalString,
@@ -74,6 +75,7 @@ export interface Config {
     flushIntervalMs: number
     writeTimeoutMs: number
     maxQueue: number
+    maxQueueBytes: number
     retryIntervalMs: number
     storeStreamingChunks: boolean
   }
@@ -125,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       flushIntervalMs: e.STORAGE_FLUSH_INTERVAL_MS,
       writeTimeoutMs: e.STORAGE_WRITE_TIMEOUT_MS,
       maxQueue: e.STORAGE_MAX_QUEUE,
+      maxQueueBytes: e.STORAGE_MAX_QUEUE_BYTES,
       retryIntervalMs: e.STORAGE_RETRY_INTERVAL_MS,
       storeStreamingChunks: e.STORE_STREAMING_CHUNKS,
     },

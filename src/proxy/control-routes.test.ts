@@ -12,9 +12,13 @@ test('health endpoints answer without auth and report a database that is down', 
   })
   assert.deepEqual(await (await app.request('/health/live')).json(), { status: 'ok' })
   assert.deepEqual(await (await app.request('/health/ready')).json(), {
-    status: 'ok',
+    status: 'degraded',
     database: 'down',
     storage: 'disabled',
+    problems: ['database unreachable'],
+    queued: 0,
+    spoolBytes: 0,
+    quarantined: 0,
   })
 })
 

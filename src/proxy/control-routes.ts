@@ -21,12 +21,25 @@ export function controlRoutes(deps: ControlDeps) {
   app.get('/health/live', (c) => c.json({ status: 'ok' }))
   app.get('/health/ready', async (c) => {
     // Proxying works while the database is down (requests spool to disk), so readiness
-    // reports storage state but does not fail on it.
+    // answers 200 and says what is wrong instead of failing.
     const database = await deps.ping().then(
-      () => 'up',
-      () => 'down',
+      () => 'up' as const,
+      () => 'down' as const,
     )
-    return c.json({ status: 'ok', database, storage: storageState(deps) })
+    const stats = deps.writer?.stats()
+    const problems = [
+      ...(database === 'down' ? ['database unreachable'] : []),
+      ...(stats?.degraded ? ['records cannot be written to the database; spooling to disk'] : []),
+    ]
+    return c.json({
+      status: problems.length > 0 ? 'degraded' : 'ok',
+      database,
+      storage: storageState(deps),
+      problems,
+      queued: stats?.queued ?? 0,
+      spoolBytes: stats?.spoolBytes ?? 0,
+      quarantined: stats?.quarantined ?? 0,
+    })
   })
   app.get('/metrics', (c) => {
     c.header('content-type', 'text/plain; version=0.0.4')

@@ -37,6 +37,10 @@ export class ProxyMetrics {
         `nexus_storage_stored_total ${storage.stored}`,
         '# TYPE nexus_storage_spooled_total counter',
         `nexus_storage_spooled_total ${storage.spooled}`,
+        '# TYPE nexus_storage_quarantined gauge',
+        `nexus_storage_quarantined ${storage.quarantined}`,
+        '# TYPE nexus_storage_spool_bytes gauge',
+        `nexus_storage_spool_bytes ${storage.spoolBytes}`,
         '# TYPE nexus_storage_degraded gauge',
         `nexus_storage_degraded ${storage.degraded ? 1 : 0}`,
       )

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs'
-import { appendFile, mkdir, readdir, rm, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { RequestRecord } from './request-record.ts'
@@ -9,15 +9,19 @@ const SEGMENT_PATTERN = /^(\d{12})\.jsonl$/
 const MAX_SEGMENT_BYTES = 32 * 1024 * 1024
 
 /**
- * Append-only on-disk queue of records the database could not take. Records are written to
- * the open (highest numbered) segment; replay reads closed segments oldest first, so the
- * order in which requests arrived is the order in which they reach the database.
+ * Append-only on-disk queue of records the database has not committed. Records are written
+ * to the open (highest numbered) segment; replay reads closed segments oldest first, so the
+ * order in which requests arrived is the order in which they reach the database. Every
+ * change runs in one chain, so appends land in call order and a rotation or removal never
+ * interleaves with a write.
  */
 export class Spool {
   readonly #dir: string
   #open: number | undefined
   #openBytes = 0
+  #bytes = 0
   #hasData = false
+  #chain: Promise<unknown> = Promise.resolve()
 
   constructor(dir: string) {
     this.#dir = dir
@@ -26,25 +30,50 @@ export class Spool {
   async init(): Promise<void> {
     await mkdir(this.#dir, { recursive: true, mode: 0o700 })
     const segments = await this.segments()
+    const sizes = await Promise.all(segments.map(async (s) => (await stat(this.#path(s))).size))
     this.#open = segments.at(-1)
     this.#hasData = segments.length > 0
-    this.#openBytes = this.#open === undefined ? 0 : (await stat(this.#path(this.#open))).size
+    this.#openBytes = sizes.at(-1) ?? 0
+    this.#bytes = sizes.reduce((a, b) => a + b, 0)
   }
 
-  async append(records: readonly RequestRecord[]): Promise<void> {
-    if (records.length === 0) return
-    const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n'
-    if (this.#open === undefined || this.#openBytes > MAX_SEGMENT_BYTES) await this.rotate()
-    await appendFile(this.#path(this.#open!), text, { mode: 0o600 })
-    this.#openBytes += Buffer.byteLength(text)
+  /**
+   * Writes records and syncs them to disk; resolves once they would survive a crash. The
+   * spool counts as holding data from the call on, so the writer sends later records after
+   * these rather than past them.
+   */
+  append(records: readonly RequestRecord[]): Promise<void> {
+    if (records.length === 0) return this.#chain.then(() => undefined)
     this.#hasData = true
+    const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n'
+    return this.#serial(async () => {
+      if (this.#open === undefined || this.#openBytes > MAX_SEGMENT_BYTES) await this.#rotate()
+      const file = await open(this.#path(this.#open!), 'a', 0o600)
+      try {
+        await file.write(text)
+        await file.datasync()
+      } finally {
+        await file.close()
+      }
+      const bytes = Buffer.byteLength(text)
+      this.#openBytes += bytes
+      this.#bytes += bytes
+    })
   }
 
-  /** Starts a new open segment, so every earlier one is closed and may be replayed. */
-  async rotate(): Promise<void> {
+  /** Starts a new open segment and returns the segments closed by it, oldest first. */
+  rotate(): Promise<number[]> {
+    return this.#serial(async () => {
+      const open = await this.#rotate()
+      return (await this.segments()).filter((s) => s < open)
+    })
+  }
+
+  async #rotate(): Promise<number> {
     const last = (await this.segments()).at(-1)
     this.#open = (last ?? 0) + 1
     this.#openBytes = 0
+    return this.#open
   }
 
   /** Segment numbers on disk, oldest first (the open one included once written to). */
@@ -60,6 +89,11 @@ export class Spool {
   /** Kept in memory so the writer can check it on every flush without touching the disk. */
   isEmpty(): boolean {
     return !this.#hasData
+  }
+
+  /** Bytes of records waiting on disk. */
+  bytes(): number {
+    return this.#bytes
   }
 
   async *readBatches(segment: number, batchSize: number): AsyncGenerator<RequestRecord[]> {
@@ -79,10 +113,30 @@ export class Spool {
     if (batch.length > 0) yield batch
   }
 
-  async remove(segment: number): Promise<void> {
-    await rm(this.#path(segment), { force: true })
-    if (segment === this.#open) this.#open = undefined
-    this.#hasData = (await this.segments()).length > 0
+  remove(segment: number): Promise<void> {
+    return this.#serial(async () => {
+      const path = this.#path(segment)
+      const size = await stat(path).then(
+        (s) => s.size,
+        () => 0,
+      )
+      await rm(path, { force: true })
+      this.#bytes -= size
+      if (segment === this.#open) this.#open = undefined
+      this.#hasData = (await this.segments()).length > 0
+    })
+  }
+
+  /** Resolves once every change asked for so far is on disk. */
+  settled(): Promise<void> {
+    return this.#chain.then(() => undefined)
+  }
+
+  #serial<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.#chain.then(step)
+    // A failed step is reported to its caller; the chain itself goes on.
+    this.#chain = next.catch(() => undefined)
+    return next
   }
 
   #path(segment: number): string {

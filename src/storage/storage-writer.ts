@@ -1,58 +1,87 @@
 import type { Log } from '../log.ts'
+import { insertIsolating, withTimeout, type RecordStore } from './isolating-insert.ts'
+import type { Quarantine } from './quarantine.ts'
 import type { RequestRecord } from './request-record.ts'
 import type { Spool } from './spool.ts'
 
-export interface RecordStore {
-  insert(records: readonly RequestRecord[]): Promise<void>
-  ping(): Promise<void>
-}
+export type { RecordStore } from './isolating-insert.ts'
 
 export interface WriterSettings {
   batchSize: number
   flushIntervalMs: number
   writeTimeoutMs: number
   maxQueue: number
+  maxQueueBytes: number
   retryIntervalMs: number
 }
 
 export interface WriterStats {
+  /** Records in memory, waiting for the database. */
   queued: number
+  /** Records whose batch insert committed (first try). */
   stored: number
+  /** Records written to the spool. */
   spooled: number
+  /** Spooled records whose replay committed (some may have been stored already). */
   replayed: number
+  /** Records in the quarantine file. */
+  quarantined: number
+  spoolBytes: number
   degraded: boolean
+}
+
+interface Pending {
+  record: RequestRecord
+  at: number
+  bytes: number
 }
 
 /**
  * Takes records from the proxy without ever making it wait, and gets every one into the
  * database: in batches while the database keeps up, through the on-disk spool while it is
- * slow or down, in arrival order either way.
+ * slow or down, in arrival order either way. A record not committed within half a flush
+ * interval of arriving is synced to the spool, so a crash loses none that completed.
  */
 export class StorageWriter {
-  #queue: RequestRecord[] = []
+  #queue: Pending[] = []
+  #queueBytes = 0
+  #inFlight: { records: RequestRecord[]; at: number; spooled: boolean } | undefined
   #wake: (() => void) | undefined
   #running: Promise<void> | undefined
+  #guard: NodeJS.Timeout | undefined
   #stopping = false
   #degraded = false
   readonly #stats = { stored: 0, spooled: 0, replayed: 0 }
+  readonly #clock: () => number
 
   constructor(
     private readonly deps: {
       store: RecordStore
       spool: Spool
+      quarantine: Quarantine
       log: Log
       settings: WriterSettings
+      clock?: () => number
       onStored?: (records: readonly RequestRecord[]) => void
     },
-  ) {}
+  ) {
+    this.#clock = deps.clock ?? Date.now
+  }
 
   enqueue(record: RequestRecord): void {
-    this.#queue.push(record)
-    if (this.#queue.length >= this.deps.settings.batchSize) this.#wake?.()
+    const bytes = recordBytes(record)
+    this.#queue.push({ record, at: this.#clock(), bytes })
+    this.#queueBytes += bytes
+    const { batchSize, maxQueue, maxQueueBytes } = this.deps.settings
+    // Beyond the bound the backlog lives on disk, not in memory.
+    if (this.#queue.length > maxQueue || this.#queueBytes > maxQueueBytes) void this.#spoolQueue()
+    else if (this.#queue.length >= batchSize) this.#wake?.()
   }
 
   start(): void {
     this.#running ??= this.#pump()
+    const every = Math.max(1, Math.floor(this.deps.settings.flushIntervalMs / 4))
+    this.#guard ??= setInterval(() => this.#spoolLate(), every).unref()
   }
 
   /** Writes out everything queued (to the database, or to the spool if it is down) and stops. */
@@ -61,15 +90,24 @@ export class StorageWriter {
     this.#wake?.()
     await this.#running
     this.#running = undefined
+    clearInterval(this.#guard)
+    this.#guard = undefined
+    await this.deps.spool.settled()
   }
 
   stats(): WriterStats {
-    return { queued: this.#queue.length, degraded: this.#degraded, ...this.#stats }
+    return {
+      queued: this.#queue.length,
+      degraded: this.#degraded,
+      quarantined: this.deps.quarantine.count(),
+      spoolBytes: this.deps.spool.bytes(),
+      ...this.#stats,
+    }
   }
 
   async #pump(): Promise<void> {
     for (;;) {
-      if (!this.#stopping) await this.#sleep(this.deps.settings.flushIntervalMs)
+      if (!this.#stopping) await this.#sleep(this.deps.settings.flushIntervalMs / 2)
       if (!this.deps.spool.isEmpty()) {
         if (this.#stopping) return this.#spoolQueue()
         await this.#recover()
@@ -81,41 +119,42 @@ export class StorageWriter {
   }
 
   async #flushQueue(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.deps.settings.batchSize)
+    // Once anything is spooled, later records follow it there to keep arrival order.
+    while (this.#queue.length > 0 && this.deps.spool.isEmpty()) {
+      const flight = { records: this.#take(this.deps.settings.batchSize), at: 0, spooled: false }
+      flight.at = this.#clock()
+      this.#inFlight = flight
       try {
-        await this.#insert(batch)
-        this.#stats.stored += batch.length
+        const stored = await insertIsolating(this.#insertDeps(), flight.records)
+        this.#stored(stored)
+        this.#stats.stored += stored.length
         this.#leaveDegraded()
       } catch (err) {
         this.#enterDegraded(err)
-        await this.deps.spool.append([...batch, ...this.#queue.splice(0)])
-        this.#stats.spooled += batch.length
+        if (!flight.spooled) void this.#spool(flight.records)
+        void this.#spoolQueue()
         return
+      } finally {
+        this.#inFlight = undefined
       }
     }
   }
 
   async #recover(): Promise<void> {
-    await this.#spoolQueue()
+    void this.#spoolQueue()
     try {
       await withTimeout(this.deps.store.ping(), this.deps.settings.writeTimeoutMs)
     } catch {
       await this.#sleep(this.deps.settings.retryIntervalMs)
       return
     }
-    await this.deps.spool.rotate()
-    const closed = await this.deps.spool.segments()
+    const closed = await this.deps.spool.rotate()
     try {
       for (const segment of closed) {
-        for await (const batch of this.deps.spool.readBatches(
-          segment,
-          this.deps.settings.batchSize,
-        )) {
-          await this.#insert(batch)
+        const batches = this.deps.spool.readBatches(segment, this.deps.settings.batchSize)
+        for await (const batch of batches) {
+          this.#stored(await insertIsolating(this.#insertDeps(), batch))
           this.#stats.replayed += batch.length
-          // Keep memory bounded during a long replay; later records queue behind on disk.
-          if (this.#queue.length >= this.deps.settings.maxQueue) await this.#spoolQueue()
         }
         await this.deps.spool.remove(segment)
       }
@@ -126,15 +165,49 @@ export class StorageWriter {
     }
   }
 
-  async #spoolQueue(): Promise<void> {
-    const pending = this.#queue.splice(0)
-    await this.deps.spool.append(pending)
-    this.#stats.spooled += pending.length
+  // Runs every quarter flush interval: a record older than half an interval that the
+  // database has not committed goes to the spool (the batch in flight first: it is older).
+  #spoolLate(): void {
+    const cutoff = this.#clock() - this.deps.settings.flushIntervalMs / 2
+    const flight = this.#inFlight
+    if (flight && !flight.spooled && flight.at <= cutoff) {
+      flight.spooled = true
+      void this.#spool(flight.records)
+      void this.#spoolQueue()
+    } else if ((this.#queue[0]?.at ?? Infinity) <= cutoff) {
+      void this.#spoolQueue()
+    }
   }
 
-  async #insert(batch: readonly RequestRecord[]): Promise<void> {
-    await withTimeout(this.deps.store.insert(batch), this.deps.settings.writeTimeoutMs)
-    this.deps.onStored?.(batch)
+  #spoolQueue(): Promise<void> {
+    return this.#spool(this.#take(this.#queue.length))
+  }
+
+  #spool(records: RequestRecord[]): Promise<void> {
+    return this.deps.spool.append(records).then(
+      () => void (this.#stats.spooled += records.length),
+      (err: unknown) => this.deps.log.error('could not write to the spool', { error: err }),
+    )
+  }
+
+  #take(count: number): RequestRecord[] {
+    const taken = this.#queue.splice(0, count)
+    for (const p of taken) this.#queueBytes -= p.bytes
+    return taken.map((p) => p.record)
+  }
+
+  #stored(records: readonly RequestRecord[]) {
+    if (records.length > 0) this.deps.onStored?.(records)
+  }
+
+  #insertDeps() {
+    return {
+      store: this.deps.store,
+      quarantine: this.deps.quarantine,
+      log: this.deps.log,
+      timeoutMs: this.deps.settings.writeTimeoutMs,
+      clock: this.#clock,
+    }
   }
 
   #enterDegraded(err: unknown) {
@@ -161,10 +234,9 @@ export class StorageWriter {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`database write timed out after ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+// What a queued record holds on to, roughly: its bodies and chunks dominate.
+function recordBytes(r: RequestRecord): number {
+  let bytes = 1024 + (r.bodyJson?.length ?? 0) + (r.responseJson?.length ?? 0)
+  for (const c of r.chunks) bytes += c.data.length
+  return bytes
 }
