@@ -208,6 +208,7 @@ describe(
         const domain = new URL(h.url).host
         for (let i = 0; i < 5; i++) assert.equal((await ask(h.url, testKey())).status, 200)
         await eventually(async () => (await countRows(direct, domain)) === 5)
+        const spooledBefore = h.app.writer!.stats().spooled
         await relay.cut()
         const cutAt = new Date()
         const during = await Promise.all(
@@ -217,6 +218,17 @@ describe(
         )
         assert.deepEqual(during, Array(30).fill(200))
         await eventually(async () => h.app.writer!.stats().degraded)
+        // Every record of the outage is counted once as spooled, none twice.
+        await eventually(async () => h.app.writer!.stats().spooled - spooledBefore >= 30)
+        assert.equal(h.app.writer!.stats().spooled - spooledBefore, 30)
+        const ready = (await (await fetch(`${h.url}/health/ready`)).json()) as {
+          status: string
+          problems: string[]
+          spoolBytes: number
+        }
+        assert.equal(ready.status, 'degraded')
+        assert.ok(ready.problems.includes('database unreachable'))
+        assert.ok(ready.spoolBytes > 0)
         assert.equal(await countRows(direct, domain), 5)
         await relay.restore()
         await eventually(async () => (await countRows(direct, domain)) === 35)
