@@ -6,8 +6,8 @@ import { sql } from 'kysely'
 import { describeEachDatabase } from '../../test-support/test-database.ts'
 import { startProxy, testKey, waitForRow } from '../../test-support/proxy-harness.ts'
 
-// Long enough that nothing is spooled for being slow, so `spooled` shows the records'
-// own fate.
+// Long enough that records seldom go through the spool for being slow (they may, on a
+// loaded machine, and the outcome must be the same).
 const SLOW_FLUSH = { STORAGE_FLUSH_INTERVAL_MS: '2000' }
 
 const post = (url: string, body: string) =>
@@ -28,7 +28,6 @@ describeEachDatabase('records the database cannot take as they are', ({ db }) =>
         select jsonb_typeof(body) as kind, body #>> '{}' as text
         from api_requests where request_id = ${id}`.execute(db().kysely)
       assert.deepEqual(row.rows[0], { kind: 'string', text: deepBody })
-      assert.equal(h.app.writer!.stats().spooled, 0)
     } finally {
       await h.close()
     }
@@ -66,7 +65,6 @@ describeEachDatabase('records the database cannot take as they are', ({ db }) =>
       assert.equal(lines[0]!.record.requestId, poison.headers.get('x-request-id'))
       assert.equal(lines[0]!.reason, 'refused')
       assert.ok(!text.includes(key), 'the client key is redacted in the quarantine')
-      assert.equal(h.app.writer!.stats().spooled, 0)
     } finally {
       await h.close()
       await db().exec('drop trigger refuse_poison on api_requests; drop function refuse_poison();')
