@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type Transaction } from 'kysely'
 import type { Database } from '../db/database.ts'
 import type { Tables } from '../db/schema.ts'
 import type { CompactionFormat } from './compaction.ts'
-import { linkFactColumns, type LinkFacts } from './link-facts.ts'
+import { LINK_FACTS_VERSION, linkFactColumns, type LinkFacts } from './link-facts.ts'
 import { CANDIDATES_PER_KEY } from './link-index.ts'
 import type {
   BatchWrites,
@@ -100,7 +100,7 @@ class LinkTx implements RebuildTransaction {
           case when needs_facts then body end as body,
           case when (${this.#rehash} or request_type is null or request_type = 'inference') and tool_call_count > 0
             then response_body -> 'content' end as response_content
-        from (select r.*, ${this.#rehash} or (link_facts_version is null
+        from (select r.*, ${this.#rehash} or ((link_facts_version is null or link_facts_version < ${LINK_FACTS_VERSION})
                 and (request_type is null or request_type = 'inference')) as needs_facts
               from api_requests r where state.locked and r.seq > state.mark order by r.seq limit ${limit}) r
       ) next on true
