@@ -593,6 +593,27 @@ describeEachDatabase('conversation linking', ({ db }) => {
     })
   })
 
+  test('without session evidence, a first request sent again within five minutes is a retry', async () => {
+    const domain = testDomain()
+    const s = new ClaudeCodeSession(domain)
+    const bare = (messages: MessageParam[]) => {
+      const body = s.body(messages)
+      delete body.metadata
+      return body
+    }
+    const u1 = firstUserMessage('What does this repo do?')
+    const view = await link([
+      { label: 'r1', domain, body: bare([u1]), timestamp: '2026-03-07T10:00:00Z' },
+      { label: 'r1-retry', domain, body: bare([u1]), timestamp: '2026-03-07T10:00:04Z' },
+      { label: 'later', domain, body: bare([u1]), timestamp: '2026-03-07T10:05:05Z' },
+    ])
+    assert.deepEqual(view, {
+      r1: ['r1', 'main', 'root', null, false, null],
+      'r1-retry': ['r1', 'main', 'retry', null, false, null],
+      later: ['later', 'main', 'root', null, false, null],
+    })
+  })
+
   test('a sub-agent whose spawn was never seen is its own conversation, still a sub-task', async () => {
     const domain = testDomain()
     const agent = new ClaudeCodeSession(domain, { agentId: 'agent-orphan' })

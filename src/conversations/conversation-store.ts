@@ -253,7 +253,7 @@ class LinkTx implements RebuildTransaction {
 
 const LINKED_COLUMNS = sql`r.request_id, r.seq, r.domain, r.conversation_id, r.branch_id, r.link_kind,
   r.parent_request_id, r.is_subtask, r.parent_task_request_id, r.current_message_hash, r.system_hash,
-  r.session_id, r.agent_id`
+  r.session_id, r.agent_id, r.timestamp`
 
 interface LinkColumns {
   conversation_id: string | null
@@ -360,6 +360,7 @@ interface LinkedRow {
   system_hash: string | null
   session_id: string | null
   agent_id: string | null
+  timestamp: string
   has_children: boolean
 }
 
@@ -378,6 +379,7 @@ function linkedOf(r: LinkedRow): LinkedRequest {
     systemHash: r.system_hash,
     sessionId: r.session_id,
     agentId: r.agent_id,
+    timestamp: new Date(r.timestamp),
     hasChildren: r.has_children,
   }
 }
