@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import { linkFactColumns } from '../conversations/link-facts.ts'
 import type { Database } from '../db/database.ts'
 import type { Tables } from '../db/schema.ts'
+import { insertBatchUsage } from '../usage/batch-usage-store.ts'
 import { insertTokenUsage, upsertRateLimits } from '../usage/token-usage-store.ts'
 import type { RequestRecord } from './request-record.ts'
 import { boundedJson } from './json-depth.ts'
@@ -34,6 +35,7 @@ export async function insertRequestRecords(db: Database, records: readonly Reque
     }
     // Usage is part of the same transaction: a request is counted exactly when it is stored.
     await insertTokenUsage(tx, records)
+    await insertBatchUsage(tx, records)
     await upsertRateLimits(tx, records)
   })
 }
@@ -100,6 +102,7 @@ function toRow(r: RequestRecord) {
     cache_creation_1h_tokens: r.cacheCreation1hTokens ?? 0,
     web_search_requests: r.webSearchRequests ?? 0,
     cost_usd: r.costUsd ?? null,
+    pricing_mode: r.pricingMode ?? null,
     total_tokens: r.inputTokens + r.outputTokens,
     request_headers: JSON.stringify(r.requestHeaders),
     response_headers: r.responseHeaders ? JSON.stringify(r.responseHeaders) : null,
