@@ -68,6 +68,7 @@ export class Spool {
     const bytes = Buffer.byteLength(text)
     this.#openBytes += bytes
     this.#bytes += bytes
+    this.#hasData = true
   }
 
   /** Starts a new open segment and returns the segments closed by it, oldest first. */
@@ -132,7 +133,8 @@ export class Spool {
       await rm(path, { force: true })
       this.#bytes -= size
       if (segment === this.#open) this.#open = undefined
-      this.#hasData = (await this.segments()).length > 0
+      // Records appended meanwhile are queued behind this step: they count as data too.
+      this.#hasData = this.#pending.length > 0 || (await this.segments()).length > 0
     })
   }
 
