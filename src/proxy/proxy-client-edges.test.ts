@@ -13,11 +13,16 @@ import {
 } from '../../test-support/proxy-harness.ts'
 
 /** Writes a whole request on a raw socket and hangs up at once, before any answer. */
-function sendAndHangUp(url: string, host: string, body: string): Promise<void> {
+function sendAndHangUp(
+  url: string,
+  host: string,
+  body: string,
+  length = body.length,
+): Promise<void> {
   const { port } = new URL(url)
   const head =
     `POST /v1/messages HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${testKey()}\r\n` +
-    `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`
+    `content-type: application/json\r\ncontent-length: ${length}\r\n\r\n`
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1', () => {
       socket.write(head + body, () => {
@@ -88,6 +93,17 @@ describeEachDatabase('clients at the edges of HTTP', ({ db }) => {
     assert.equal(h.mock.received.length, before)
     assert.equal(h.app.metrics.inFlight, 0)
     assert.equal(h.app.metrics.clientAborts, 1)
+  })
+
+  test('a client that hangs up halfway through its body is stored as client_abort', async () => {
+    const before = h.mock.received.length
+    const host = `halfway-${Math.random().toString(36).slice(2)}.example.com`
+    await sendAndHangUp(h.url, host, '{"model":"m","max_tok', 500)
+    const row = await waitForDomainRow(db(), host)
+    assert.equal(row.stream_end, 'client_abort')
+    assert.equal(row.status_code, null)
+    assert.equal(h.mock.received.length, before)
+    assert.equal(h.app.metrics.inFlight, 0)
   })
 
   test('Expect: 100-continue with a body over 1 MB is answered and forwarded without Expect', async () => {

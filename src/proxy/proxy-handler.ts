@@ -5,7 +5,7 @@ import type { SlackSettings } from '../credentials/credential-file.ts'
 import type { Log } from '../log.ts'
 import { newExchange, type Exchange } from './exchange.ts'
 import { requireJsonBody } from './media-type.ts'
-import { ClientGoneError, readBody } from './read-body.ts'
+import { readBody } from './read-body.ts'
 import { relay } from './relay.ts'
 import { sendUpstream, type SendContext } from './send-upstream.ts'
 import type { Upstream } from './upstream.ts'
@@ -84,7 +84,8 @@ async function forward(
   try {
     ex.requestBody = await body
   } catch (err) {
-    if (err instanceof ClientGoneError) ex.end = 'client_abort'
+    // Anything but our own 413 means the client's stream broke: it closed or reset.
+    if (!(err instanceof AppError)) ex.end = 'client_abort'
     throw err
   }
   // Stored, never forwarded: nobody is left to answer, and upstream would bill the tokens.
