@@ -65,6 +65,17 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+/** A body that is not JSON where the API only takes JSON. */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(contentType: string | undefined) {
+    super(
+      415,
+      'invalid_request_error',
+      `Content-Type must be application/json, got ${contentType ? JSON.stringify(contentType) : 'none'}`,
+    )
+  }
+}
+
 /** The upstream could not be reached or failed before answering. */
 export class UpstreamError extends AppError {
   constructor(message: string, options?: { cause?: unknown }) {

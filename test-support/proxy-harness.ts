@@ -8,6 +8,7 @@ import { createApp, type App } from '../src/app.ts'
 import { loadConfig, type Config } from '../src/config.ts'
 import type { Database } from '../src/db/database.ts'
 import { silentLog, type Log } from '../src/log.ts'
+import type { Upstream } from '../src/proxy/upstream.ts'
 import { MockAnthropic } from './mock-anthropic.ts'
 
 export interface ProxyHarness {
@@ -26,6 +27,8 @@ export async function startProxy(
   db: Database | null,
   env: Record<string, string> = {},
   log: Log = silentLog,
+  /** Wraps or replaces the upstream client, given the mock's URL. */
+  upstream?: (mockUrl: string) => Upstream,
 ): Promise<ProxyHarness> {
   const mock = new MockAnthropic()
   await mock.start()
@@ -40,7 +43,7 @@ export async function startProxy(
     LOG_LEVEL: 'silent',
     ...env,
   })
-  const app = createApp({ config, db, log })
+  const app = createApp({ config, db, log, ...(upstream ? { upstream: upstream(mock.url) } : {}) })
   await app.start()
   const server: Server = createServer(app.proxyListener)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

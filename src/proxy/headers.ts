@@ -14,7 +14,15 @@ const HOP_BY_HOP = new Set([
 ])
 
 const CLIENT_AUTH = new Set(['x-api-key', 'authorization'])
-const NOT_FORWARDED_UPSTREAM = new Set(['host', 'content-length', 'cookie', 'x-dashboard-key'])
+// `expect`: the proxy has already answered "100 Continue" and holds the whole body, and
+// undici refuses a request that carries the header.
+const NOT_FORWARDED_UPSTREAM = new Set([
+  'host',
+  'content-length',
+  'cookie',
+  'x-dashboard-key',
+  'expect',
+])
 
 export type HeaderMap = Record<string, string | string[]>
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
-import type { Dispatcher } from 'undici'
-import { AppError, UpstreamError, UpstreamTimeoutError } from '../errors.ts'
+import { AppError, UpstreamTimeoutError } from '../errors.ts'
 import type { SlackSettings } from '../credentials/credential-file.ts'
 import type { Log } from '../log.ts'
 import { newExchange, type Exchange } from './exchange.ts'
-import { clientResponseHeaders, headerValue, upstreamRequestHeaders } from './headers.ts'
+import { requireJsonBody } from './media-type.ts'
 import { readBody } from './read-body.ts'
+import { relay } from './relay.ts'
+import { sendUpstream, type SendContext } from './send-upstream.ts'
 import type { Upstream } from './upstream.ts'
 
 /** What the proxy needs to know to authenticate upstream on the client's behalf. */
@@ -31,16 +32,6 @@ export interface ProxyDeps {
   settings: { maxRequestBytes: number; timeoutMs: number }
 }
 
-const CONNECT_RETRIES = 2
-const RETRYABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'EAI_AGAIN',
-])
-
 /**
  * Forwards `/v1/*` requests byte for byte and hands what it saw to the recorder. Written
  * against node:http rather than a framework: bodies stream through untouched, and the
@@ -56,16 +47,20 @@ export function createProxyHandler(deps: ProxyDeps) {
       req.headers,
     )
     const t0 = performance.now()
+    // Before any await (see readBody); the catch only marks the rejection as handled here.
+    const body = readBody(req, deps.settings.maxRequestBytes)
+    body.catch(() => undefined)
     const controller = new AbortController()
     res.on('close', () => {
       if (res.writableFinished) return
       ex.end ??= 'client_abort'
       controller.abort()
     })
-    forward(deps, req, res, ex, t0, controller)
+    forward(deps, req, res, ex, body, t0, controller)
       .catch((err: unknown) => sendOwnError(deps.log, res, ex, err))
       .finally(() => {
         ex.durationMs = Math.round(performance.now() - t0)
+        logRequest(deps.log, ex)
         deps.record(ex)
       })
   }
@@ -76,15 +71,25 @@ async function forward(
   req: IncomingMessage,
   res: ServerResponse,
   ex: Exchange,
+  body: Promise<Buffer>,
   t0: number,
   controller: AbortController,
 ): Promise<void> {
   ex.domain = deps.parseDomain(req.headers.host)
+  requireJsonBody(ex.method, ex.path, req.headers)
   const auth = await deps.resolveAuth(ex.domain, req.headers)
   ex.accountId = auth.accountId
   ex.authSource = auth.source
   ex.slack = auth.slack ?? null
-  ex.requestBody = await readBody(req, deps.settings.maxRequestBytes)
+  try {
+    ex.requestBody = await body
+  } catch (err) {
+    // Anything but our own 413 means the client's stream broke: it closed or reset.
+    if (!(err instanceof AppError)) ex.end = 'client_abort'
+    throw err
+  }
+  // Stored, never forwarded: nobody is left to answer, and upstream would bill the tokens.
+  if (ex.end === 'client_abort') return
 
   // One controller for both the client hanging up and the overall deadline: a plain timer
   // costs less per request than composed AbortSignals.
@@ -93,129 +98,36 @@ async function forward(
     deadline.expired = true
     controller.abort()
   }, deps.settings.timeoutMs)
+  const ctx: SendContext = {
+    upstream: deps.upstream,
+    log: deps.log,
+    timeoutMs: deps.settings.timeoutMs,
+    signal: controller.signal,
+    deadline,
+  }
   try {
-    await exchangeWithUpstream(deps, res, ex, auth, t0, controller.signal, deadline)
+    let upstreamRes = await sendUpstream(ctx, ex, auth)
+    if (upstreamRes.statusCode === 401 && auth.retryAfterUnauthorized) {
+      await upstreamRes.body.dump()
+      upstreamRes = await sendUpstream(ctx, ex, await auth.retryAfterUnauthorized())
+    }
+    await relay(deps.log, res, ex, upstreamRes, t0, deadline)
   } finally {
     clearTimeout(timer)
   }
 }
 
-async function exchangeWithUpstream(
-  deps: ProxyDeps,
-  res: ServerResponse,
-  ex: Exchange,
-  firstAuth: UpstreamAuth,
-  t0: number,
-  signal: AbortSignal,
-  deadline: Deadline,
-): Promise<void> {
-  let auth = firstAuth
-  const send = (a: UpstreamAuth) => sendUpstream(deps, ex, a, signal, deadline)
-  let upstreamRes = await send(auth)
-  if (upstreamRes.statusCode === 401 && auth.retryAfterUnauthorized) {
-    await upstreamRes.body.dump()
-    auth = await auth.retryAfterUnauthorized()
-    upstreamRes = await send(auth)
-  }
-  await relay(res, ex, upstreamRes, t0, deadline)
-}
-
-interface Deadline {
-  expired: boolean
-}
-
-async function sendUpstream(
-  deps: ProxyDeps,
-  ex: Exchange,
-  auth: UpstreamAuth,
-  signal: AbortSignal,
-  deadline: Deadline,
-): Promise<Dispatcher.ResponseData> {
-  const headers = upstreamRequestHeaders(ex.requestHeaders, {
-    headers: auth.headers,
-    keepClientAuth: auth.source === 'passthrough',
-    betaToAdd: auth.betaToAdd,
+/** One line per request at info: what an operator greps for, never a header or a body. */
+function logRequest(log: Log, ex: Exchange): void {
+  log.info('request', {
+    requestId: ex.requestId,
+    method: ex.method,
+    path: ex.path,
+    status: ex.status,
+    durationMs: ex.durationMs,
+    domain: ex.domain,
+    end: ex.end,
   })
-  const path = ex.query === null ? ex.path : `${ex.path}?${ex.query}`
-  const hasBody = ex.requestBody !== null && ex.requestBody.length > 0
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await deps.upstream.request({
-        method: ex.method,
-        path,
-        headers,
-        body: hasBody ? ex.requestBody : null,
-        signal,
-      })
-    } catch (err) {
-      if (deadline.expired) throw new UpstreamTimeoutError(deps.settings.timeoutMs)
-      if (signal.aborted) throw err
-      const code = (err as { code?: string }).code ?? ''
-      if (!RETRYABLE_CODES.has(code) || attempt >= CONNECT_RETRIES) {
-        throw new UpstreamError(
-          `Could not reach the Claude API: ${code || (err as Error).message}`,
-          {
-            cause: err,
-          },
-        )
-      }
-      // Nothing has reached the client yet, so another connection attempt is safe.
-      await new Promise((r) => setTimeout(r, 100 * 3 ** attempt))
-    }
-  }
-}
-
-function relay(
-  res: ServerResponse,
-  ex: Exchange,
-  upstreamRes: Dispatcher.ResponseData,
-  t0: number,
-  deadline: Deadline,
-): Promise<void> {
-  ex.status = upstreamRes.statusCode
-  ex.responseHeaders = upstreamRes.headers as Record<string, string | string[]>
-  ex.isStreaming = (headerValue(ex.responseHeaders, 'content-type') ?? '').includes(
-    'text/event-stream',
-  )
-  res.writeHead(upstreamRes.statusCode, clientResponseHeaders(ex.responseHeaders, ex.requestId))
-  const body = upstreamRes.body
-  let last: Buffer | undefined
-  return new Promise((resolve) => {
-    body.on('data', (chunk: Buffer) => {
-      ex.chunks.push({ bytes: chunk, atMs: performance.now() - t0 })
-      last = chunk
-      if (!res.write(chunk)) {
-        body.pause()
-        res.once('drain', () => body.resume())
-      }
-    })
-    body.on('end', () => {
-      ex.end = 'done'
-      res.end(resolve)
-    })
-    body.on('error', (err) => {
-      if (ex.end === 'client_abort') return resolve()
-      ex.end = deadline.expired ? 'timeout' : 'upstream_error'
-      ex.error = { type: 'api_error', message: `Upstream stream failed: ${err.message}` }
-      if (ex.isStreaming && endsAnEvent(last)) {
-        // Between events, an SSE client learns of the failure the way Anthropic itself
-        // reports one mid-stream; inside an event, only an abrupt close is honest.
-        const event = { type: 'error', error: ex.error }
-        res.end(`event: error\ndata: ${JSON.stringify(event)}\n\n`, resolve)
-      } else {
-        res.destroy(err)
-        resolve()
-      }
-    })
-  })
-}
-
-function endsAnEvent(chunk: Buffer | undefined): boolean {
-  if (!chunk) return true
-  const n = chunk.length
-  return (
-    (chunk[n - 1] === 0x0a && chunk[n - 2] === 0x0a) || chunk.subarray(-4).toString() === '\r\n\r\n'
-  )
 }
 
 function sendOwnError(log: Log, res: ServerResponse, ex: Exchange, err: unknown): void {

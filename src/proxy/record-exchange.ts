@@ -63,7 +63,8 @@ export function recordExchange(
     body: storedBody,
   })
   const response = ex.isStreaming ? readStream(ex) : readJson(ex)
-  const error = ex.error ?? response.error
+  const truncated = ex.isStreaming && ex.end === 'done' && !response.complete
+  const error = ex.error ?? response.error ?? (truncated ? TRUNCATED : null)
   const usage = response.usage ?? {}
   const requested = (requestBody as { model?: unknown } | undefined)?.model
   const model = typeof requested === 'string' ? requested : response.model
@@ -86,8 +87,7 @@ export function recordExchange(
     statusCode: ex.status,
     error: error?.message ?? null,
     errorType: error?.type ?? null,
-    streamEnd:
-      ex.isStreaming && ex.end === 'done' && !response.complete ? 'upstream_error' : ex.end,
+    streamEnd: truncated ? 'upstream_error' : ex.end,
     durationMs: ex.durationMs,
     firstTokenMs: response.firstTokenMs,
     inputTokens: usage.input_tokens ?? 0,
@@ -119,6 +119,13 @@ export function recordExchange(
 }
 
 const defaultCost = costWith(DEFAULT_PRICE_TABLE)
+
+// Upstream closed the stream cleanly but the message never finished: the client got a 200
+// and half an answer, which the record must not present as a success.
+const TRUNCATED = {
+  type: 'api_error',
+  message: 'Upstream stream ended before message_stop',
+} as const
 
 function readJson(ex: Exchange): ResponseFacts {
   const text = decodedBody(ex)?.toString('utf8') ?? ''

@@ -86,7 +86,7 @@ describeEachDatabase('streams that end badly', ({ db }) => {
     })
     const res = await fetch(`${h.url}/v1/messages`, {
       method: 'POST',
-      headers: { 'x-api-key': testKey() },
+      headers: { 'content-type': 'application/json', 'x-api-key': testKey() },
       body: '{"stream":true}',
     })
     await assert.rejects(res.arrayBuffer())
@@ -100,7 +100,7 @@ describeEachDatabase('streams that end badly', ({ db }) => {
     const controller = new AbortController()
     const res = await fetch(`${h.url}/v1/messages`, {
       method: 'POST',
-      headers: { 'x-api-key': testKey() },
+      headers: { 'content-type': 'application/json', 'x-api-key': testKey() },
       body: '{"stream":true}',
       signal: controller.signal,
     })
@@ -152,7 +152,7 @@ describeEachDatabase('a slow database', ({ db }) => {
       // A lone surrogate escape is valid JSON but jsonb refuses it.
       const poisoned = await fetch(`${h.url}/v1/messages`, {
         method: 'POST',
-        headers: { 'x-api-key': testKey() },
+        headers: { 'content-type': 'application/json', 'x-api-key': testKey() },
         body: '{"model":"claude-haiku-4-5","messages":[{"role":"user","content":"bad \\ud800 text"}]}',
       })
       const fine = await ask(h.url, testKey())

@@ -62,7 +62,8 @@ export interface RequestFilters {
   domain?: string
   model?: string
   type?: string
-  /** `ok` (2xx/3xx), `error` (4xx, 5xx or no status), or one status code. */
+  /** `ok` (2xx/3xx, no error), `error` (4xx, 5xx, no status or an error such as a dropped
+   * stream), or one status code. */
   status?: string
   from?: Date
   to?: Date
@@ -145,10 +146,15 @@ export function filterSql(f: RequestFilters, t: string): RawBuilder<SqlBool> {
   if (f.domain) parts.push(sql<SqlBool>`${col('domain')} = ${f.domain}`)
   if (f.model) parts.push(sql<SqlBool>`${col('model')} = ${f.model}`)
   if (f.type) parts.push(sql<SqlBool>`${col('request_type')} = ${f.type}`)
-  if (f.status === 'ok') parts.push(sql<SqlBool>`${col('status_code')} < 400`)
-  // Exactly the predicate of the partial index api_requests_errors_idx.
+  if (f.status === 'ok') {
+    parts.push(sql<SqlBool>`(${col('status_code')} < 400 and ${col('error')} is null)`)
+  }
+  // Exactly the predicate of the partial index api_requests_errors_idx (migration 065): a
+  // stream that failed after its 200 keeps the status and has the error set.
   else if (f.status === 'error') {
-    parts.push(sql<SqlBool>`(${col('status_code')} >= 400 or ${col('status_code')} is null)`)
+    parts.push(
+      sql<SqlBool>`(${col('status_code')} >= 400 or ${col('status_code')} is null or ${col('error')} is not null)`,
+    )
   } else if (f.status && /^\d{3}$/.test(f.status)) {
     parts.push(sql<SqlBool>`${col('status_code')} = ${Number(f.status)}`)
   }

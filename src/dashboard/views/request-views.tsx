@@ -31,7 +31,7 @@ export function RequestRows(props: { rows: RequestSummary[] }) {
           <td>{r.domain}</td>
           <td>{shortModel(r.model)}</td>
           <td>{r.request_type ?? r.path}</td>
-          <td class={r.status_code !== null && r.status_code < 400 ? 'ok' : 'err'}>
+          <td class={r.status_code !== null && r.status_code < 400 && !r.error_type ? 'ok' : 'err'}>
             {r.status_code ?? '–'}
             {r.stream_end && r.stream_end !== 'done' ? (
               <span class="muted"> {r.stream_end}</span>
@@ -186,7 +186,7 @@ export function RequestDetailView(props: { row: RequestDetail; model: MessageMod
         <dt>Type</dt>
         <dd>{r.request_type ?? '–'}</dd>
         <dt>Status</dt>
-        <dd class={r.status_code !== null && r.status_code < 400 ? 'ok' : 'err'}>
+        <dd class={r.status_code !== null && r.status_code < 400 && !r.error_type ? 'ok' : 'err'}>
           {r.status_code ?? 'none'}
           {r.error_type ? ` · ${r.error_type}` : ''}
         </dd>
