@@ -3,6 +3,7 @@ import { createApp } from '../app.ts'
 import type { Config } from '../config.ts'
 import type { Log } from '../log.ts'
 import { checkOpenRelay } from '../credentials/open-relay.ts'
+import { secureDataDir } from '../db/data-dir-mode.ts'
 import { prepareDashboardAccess, type DashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { openDatabase } from './runtime.ts'
 
@@ -12,6 +13,11 @@ export type ServeParts = { proxy: boolean; dashboard: boolean }
 export async function serve(configured: Config, log: Log, parts: ServeParts, command: string) {
   let config = configured
   let access: DashboardAccess | undefined
+  const dirWarning = secureDataDir(config.dataDir)
+  if (dirWarning) {
+    log.warn(dirWarning)
+    console.error(`\n  WARNING: ${dirWarning}\n`)
+  }
   if (parts.proxy) {
     // Before anything listens: an open relay for the domains' keys stops here.
     const relayWarning = await checkOpenRelay({
