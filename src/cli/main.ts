@@ -2,6 +2,7 @@ import { ConfigError } from '../config.ts'
 import { generateClientKey } from '../credentials/generate-key.ts'
 import { prepareDashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { DataDirLockedError } from '../db/data-dir-lock.ts'
+import { restrictNewFiles } from '../db/data-dir-mode.ts'
 import { conversationsCommand } from './conversations-command.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
 import { demo } from './demo.ts'
@@ -23,6 +24,7 @@ const USAGE = `nexus <command>
 
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
+  restrictNewFiles()
   try {
     await run(command, rest)
   } catch (err) {

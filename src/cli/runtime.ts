@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadConfig, type Config } from '../config.ts'
 import { openPglite, openPostgres, type Database } from '../db/database.ts'
+import { tightenTree } from '../db/data-dir-mode.ts'
 import { lockDataDir } from '../db/data-dir-lock.ts'
 import { migrate } from '../db/migrate.ts'
 import { createLog, type Log } from '../log.ts'
@@ -43,6 +44,7 @@ export async function openDatabase(
   const db = openPglite(join(config.dataDir, 'pglite'))
   try {
     await runMigrations(db, log)
+    tightenTree(config.dataDir)
   } catch (err) {
     await db.close()
     unlock()
@@ -52,6 +54,7 @@ export async function openDatabase(
     db,
     async close() {
       await db.close()
+      tightenTree(config.dataDir)
       unlock()
     },
   }

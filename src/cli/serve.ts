@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http'
 import { createApp } from '../app.ts'
 import type { Config } from '../config.ts'
 import type { Log } from '../log.ts'
+import { checkOpenRelay } from '../credentials/open-relay.ts'
+import { secureDataDir } from '../db/data-dir-mode.ts'
 import { prepareDashboardAccess, type DashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { openDatabase } from './runtime.ts'
 
@@ -11,6 +13,23 @@ export type ServeParts = { proxy: boolean; dashboard: boolean }
 export async function serve(configured: Config, log: Log, parts: ServeParts, command: string) {
   let config = configured
   let access: DashboardAccess | undefined
+  const dirWarning = secureDataDir(config.dataDir)
+  if (dirWarning) {
+    log.warn(dirWarning)
+    console.error(`\n  WARNING: ${dirWarning}\n`)
+  }
+  if (parts.proxy) {
+    // Before anything listens: an open relay for the domains' keys stops here.
+    const relayWarning = await checkOpenRelay({
+      host: config.host,
+      credentialsDir: config.credentialsDir,
+      ...config.proxy,
+    })
+    if (relayWarning) {
+      log.warn(relayWarning)
+      console.error(`\n  WARNING: ${relayWarning}\n`)
+    }
+  }
   if (parts.dashboard) {
     // Before anything opens or listens: an unprotected non-loopback bind stops here.
     access = await prepareDashboardAccess({

@@ -9,7 +9,7 @@ export class DataDirLockedError extends Error {}
  * and taken over.
  */
 export function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, 'nexus.lock')
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

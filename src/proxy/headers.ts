@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import { scrubSecrets } from '../redact.ts'
 
 // RFC 9110 §7.6.1 connection-specific headers, plus ones we set ourselves.
 const HOP_BY_HOP = new Set([
@@ -74,17 +75,21 @@ const SECRET_HEADERS = new Set([
   'x-dashboard-key',
 ])
 
+// Custom headers whose name ends in a secret-ish word (`x-goog-api-key`, `x-auth-token`,
+// `x-session`); `anthropic-ratelimit-tokens-limit` and `x-claude-code-session-id` do not.
+const SECRET_NAME =
+  /(?:^|-)(?:key|api-?key|token|secret|password|auth|session|cookie|credentials?)s?$/
+
 /** Headers as stored and shown: secrets replaced, repeated values joined. */
 export function redactHeaders(headers: IncomingHttpHeaders | HeaderMap): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue
     const lower = name.toLowerCase()
-    out[lower] = SECRET_HEADERS.has(lower)
-      ? '[redacted]'
-      : Array.isArray(value)
-        ? value.join(', ')
-        : value
+    out[lower] =
+      SECRET_HEADERS.has(lower) || SECRET_NAME.test(lower)
+        ? '[redacted]'
+        : scrubSecrets(Array.isArray(value) ? value.join(', ') : value)
   }
   return out
 }

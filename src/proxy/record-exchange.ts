@@ -1,6 +1,6 @@
 import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib'
 import type { ContentBlock, Usage } from '../anthropic-types.ts'
-import { storableJson } from '../redact.ts'
+import { findSecrets, scrubSecrets, storableJson } from '../redact.ts'
 import type { LinkFacts } from '../conversations/link-facts.ts'
 import type { RequestRecord, StreamChunk } from '../storage/request-record.ts'
 import { searchTextOf } from '../storage/search-text.ts'
@@ -30,6 +30,8 @@ export type DeriveFacts = (input: {
 
 interface ResponseFacts {
   json: string | null
+  /** A stream's rebuilt message before masking: which secrets its chunks must hide. */
+  rawJson?: string | null
   /** The answer's content blocks, parsed (what the search document reads). */
   content: unknown
   model: string | null
@@ -79,13 +81,13 @@ export function recordExchange(
     accountId: ex.accountId,
     authSource: ex.authSource,
     method: ex.method,
-    path: ex.path,
-    query: ex.query,
+    path: scrubSecrets(ex.path),
+    query: ex.query === null ? null : scrubSecrets(ex.query),
     model,
     requestType: facts.requestType,
     isStreaming: ex.isStreaming,
     statusCode: ex.status,
-    error: error?.message ?? null,
+    error: error ? scrubSecrets(error.message) : null,
     errorType: error?.type ?? null,
     streamEnd: truncated ? 'upstream_error' : ex.end,
     durationMs: ex.durationMs,
@@ -111,7 +113,7 @@ export function recordExchange(
     linkFactsVersion: facts.linkFactsVersion,
     linkFacts: facts.linkFacts,
     searchText: searchTextOf(storedBody, response.content, error?.message ?? null),
-    chunks: ex.isStreaming && keepChunks ? textChunks(ex) : [],
+    chunks: ex.isStreaming && keepChunks ? textChunks(ex, response.rawJson) : [],
     ...(batchId !== null && batchText !== null
       ? { batchResults: batchResultRecords(batchId, batchText, costOf) }
       : {}),
@@ -158,8 +160,10 @@ function readStream(ex: Exchange): ResponseFacts {
     ? [{ bytes: decodedBody(ex) ?? Buffer.alloc(0), atMs: ex.chunks.at(-1)?.atMs ?? 0 }]
     : ex.chunks
   const decoded = decodeRecordedStream(chunks)
+  const rawJson = decoded.message ? JSON.stringify(decoded.message) : null
   return {
-    json: decoded.message ? storableJson(JSON.stringify(decoded.message)) : null,
+    json: rawJson === null ? null : storableJson(rawJson),
+    rawJson,
     content: decoded.message?.content,
     model: decoded.message?.model ?? null,
     usage: decoded.usage,
@@ -185,13 +189,19 @@ function decodedBody(ex: Exchange): Buffer | null {
 }
 
 // Stored chunk texts hold whole characters only: a character split across two network
-// chunks is kept with the second, so the concatenation replays the exact stream.
-function textChunks(ex: Exchange): StreamChunk[] {
+// chunks is kept with the second, so the concatenation replays the exact stream. Secrets are
+// masked per chunk. One the model wrote across two events, or that a network chunk boundary
+// cut, is whole in no chunk and masking would miss its pieces: then no chunk is stored (the
+// rebuilt message, masked, still is).
+function textChunks(ex: Exchange, rawMessage: string | null | undefined): StreamChunk[] {
   const decoder = new TextDecoder('utf-8', { fatal: false })
+  const raw = ex.chunks.map((c) => decoder.decode(c.bytes, { stream: true }))
+  const secrets = rawMessage == null ? [] : findSecrets(rawMessage)
+  if (secrets.some((secret) => !raw.some((data) => data.includes(secret)))) return []
   return ex.chunks.map((c, index) => ({
     index,
     offsetMs: Math.round(c.atMs),
-    data: decoder.decode(c.bytes, { stream: true }),
+    data: scrubSecrets(raw[index] ?? ''),
   }))
 }
 
