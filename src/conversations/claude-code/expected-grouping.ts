@@ -198,3 +198,21 @@ export const expectedGrouping: Record<string, Record<string, ExpectedRequest>> =
     },
   },
 }
+
+// Recorded with Claude Code 2.1.332 (`--suffix=@2.1.332`). Plain and tool turns link as
+// before. The sub-agent runs in the background: the main loop answers at once, and when the
+// agent is done its result comes back as a user turn of reminders only (the task
+// notification), which the main loop answers again — a third main turn, the parent of which
+// is the second (before LINK_FACTS_VERSION 2 it started a conversation of its own).
+expectedGrouping['plain@2.1.332'] = expectedGrouping.plain!
+expectedGrouping['tools@2.1.332'] = expectedGrouping.tools!
+expectedGrouping['subagent@2.1.332'] = {
+  ...expectedGrouping.subagent!,
+  [`${SPAWN} #2`]: {
+    ...main,
+    conversation: 'A',
+    link: 'parent',
+    parent: `${SPAWN} #1`,
+    session: 0,
+  },
+}

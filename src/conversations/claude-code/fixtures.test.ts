@@ -131,8 +131,9 @@ describeEachDatabase('Claude Code fixtures replayed through the proxy', ({ db })
       let rows: Map<string, StoredRow>
       let bare: Map<string, StoredRow>
       before(async () => {
-        const ids = await replay(proxy, db(), fixture)
-        const bareIds = await replay(proxy, db(), fixtureWithoutSession(fixture), '-bare')
+        const ids = await replay(proxy, db(), fixture, domainOf(name))
+        const stripped = fixtureWithoutSession(fixture)
+        const bareIds = await replay(proxy, db(), stripped, domainOf(`${name}-bare`))
         await linkEverything(db())
         rows = await readRows(db(), ids)
         bare = await readRows(db(), bareIds)
@@ -248,10 +249,10 @@ async function replay(
   proxy: ProxyHarness,
   db: Database,
   fixture: ClaudeCodeFixture,
-  domainSuffix = '',
+  domain: string,
 ) {
   const key = testKey()
-  const send = fetchAsHost(`${fixture.scenario}${domainSuffix}.claude-code.test`)
+  const send = fetchAsHost(domain)
   const ids = new Map<string, string>()
   for (const request of fixture.requests) {
     proxy.mock.handler = () =>
@@ -271,6 +272,12 @@ async function replay(
   }
   proxy.mock.handler = undefined
   return ids
+}
+
+// One domain per recording (fixture file), so recordings of one scenario by several versions,
+// which share session ids once stabilised, do not meet.
+function domainOf(name: string): string {
+  return `${name.replace(/[^a-z0-9-]/gi, '-')}.claude-code.test`
 }
 
 // fetch sets these itself; the redacted key is replaced by a test key.

@@ -43,6 +43,8 @@ export interface RunScenarioOptions {
   /** `PATH` for the CLI. */
   path: string
   timeoutMs?: number
+  /** The CLI to run; the dev dependency by default. */
+  binary?: string
 }
 
 /**
@@ -87,6 +89,7 @@ async function runAll(
       args,
       path: options.path,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.binary === undefined ? {} : { binary: options.binary }),
       ...(spec.env === undefined ? {} : { env: spec.env }),
     })
     sessions.push(run.result?.session_id ?? '')

@@ -72,7 +72,7 @@ export const scenarios: readonly ClaudeCodeScenario[] = [
   {
     name: 'subagent',
     summary:
-      'The main loop spawns one Agent sub-agent, which runs Bash and answers; the main loop then answers with its result.',
+      'The main loop spawns one Agent sub-agent, which runs Bash and answers; the main loop then answers with its result (from 2.1.3xx the agent runs in the background and its result comes back as a task notification, a user turn of reminders only, which the main loop answers once more).',
     files: { 'a.txt': 'a\n', 'b.txt': 'b\n' },
     script: () => ({
       prompts: {
@@ -90,6 +90,9 @@ export const scenarios: readonly ClaudeCodeScenario[] = [
             ],
           },
           { text: 'The helper counted 2 files.' },
+          // Claude Code ≥ 2.1.3xx runs the agent in the background and sends its result later
+          // as a user turn of reminders only (the task notification).
+          { text: 'The helper reported 2 files.' },
         ],
       },
       agents: {
