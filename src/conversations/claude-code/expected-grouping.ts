@@ -216,3 +216,11 @@ expectedGrouping['subagent@2.1.332'] = {
     session: 0,
   },
 }
+
+// The interactive CLI (2.1.332) in a pseudo-terminal: two typed prompts, one session.
+const TUI_FIRST = 'main "What is the capital of France?" #0'
+const TUI_SECOND = 'main "And of Italy?" #0'
+expectedGrouping['tui@2.1.332'] = {
+  [TUI_FIRST]: { ...main, conversation: 'A', link: 'root', parent: null, session: 0 },
+  [TUI_SECOND]: { ...main, conversation: 'A', link: 'parent', parent: TUI_FIRST, session: 0 },
+}

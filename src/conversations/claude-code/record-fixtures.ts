@@ -20,7 +20,7 @@ import { openTestDatabase } from '../../../test-support/test-database.ts'
 import type { Database } from '../../db/database.ts'
 import { fixturePath, type ClaudeCodeFixture, type FixtureRequest } from './fixture.ts'
 import { runScenario, type ScenarioResult, type StoredRequest } from './run-scenario.ts'
-import { scenarios, type ClaudeCodeScenario } from './scenarios.ts'
+import { scenarios, tuiScenario, type ClaudeCodeScenario } from './scenarios.ts'
 import { stabilize, stripIfLarge } from './stabilize.ts'
 
 // Looks like an API key to the CLI; the proxy passes it through to the mock and stores it
@@ -120,7 +120,10 @@ interface RecordOptions {
 }
 
 async function main(names: string[], { path, binary, suffix }: RecordOptions): Promise<void> {
-  const chosen = names.length === 0 ? scenarios : scenarios.filter((s) => names.includes(s.name))
+  const chosen =
+    names.length === 0
+      ? scenarios
+      : [...scenarios, tuiScenario].filter((s) => names.includes(s.name))
   if (chosen.length === 0) throw new Error(`no scenario among ${names.join(', ')}`)
   // One database and proxy for all: opening and migrating PGlite is the slow part.
   const database = await openTestDatabase('pglite')

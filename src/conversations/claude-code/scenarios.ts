@@ -8,6 +8,11 @@ export interface ScenarioRun {
   session?: 'continue' | { resume: number }
   /** Extra environment, e.g. to let the CLI send its nonessential side calls. */
   env?: Record<string, string>
+  /**
+   * Run the interactive CLI (TUI) in a pseudo-terminal instead of `-p`: `prompt` is typed,
+   * then each of these, in one session (test-support/run-claude-code-tui.ts).
+   */
+  typed?: string[]
 }
 
 export interface ClaudeCodeScenario {
@@ -207,6 +212,20 @@ export const scenarios: readonly ClaudeCodeScenario[] = [
   },
 ]
 
+/** Recorded with a newer CLI only (`--suffix`): not part of the default set. */
+export const tuiScenario: ClaudeCodeScenario = {
+  name: 'tui',
+  summary:
+    'The interactive CLI in a pseudo-terminal: a question typed, answered, a follow-up typed, answered, /exit.',
+  script: () => ({
+    prompts: {
+      'What is the capital of France?': [{ text: 'Paris.' }],
+      'And of Italy?': [{ text: 'Rome.' }],
+    },
+  }),
+  runs: [{ prompt: 'What is the capital of France?', typed: ['And of Italy?'] }],
+}
+
 export function getScenario(name: string): ClaudeCodeScenario {
   const found = scenarios.find((s) => s.name === name)
   if (found === undefined) throw new Error(`no Claude Code scenario named ${name}`)
@@ -215,6 +234,9 @@ export function getScenario(name: string): ClaudeCodeScenario {
 
 /** CLI arguments for one run; `sessions` holds the session id each earlier run reported. */
 export function cliArgs(run: ScenarioRun, sessions: readonly string[]): string[] {
+  // The TUI gets no prompt arguments; what was typed is recorded after a marker.
+  if (run.typed !== undefined)
+    return ['--allowedTools', 'Bash Read', '# typed:', run.prompt, ...run.typed]
   const args = ['-p', run.prompt, '--output-format', 'json', '--allowedTools', 'Bash Read Agent']
   if (run.session === 'continue') args.push('--continue')
   else if (run.session !== undefined) {
