@@ -49,6 +49,8 @@ export interface ClaudeCodeRunOptions {
   path: string
   timeoutMs?: number
   env?: Record<string, string>
+  /** Another CLI than the dev dependency, e.g. a newer release installed elsewhere. */
+  binary?: string
 }
 
 export interface ClaudeCodeRun {
@@ -92,7 +94,7 @@ export async function runClaudeCode(options: ClaudeCodeRunOptions): Promise<Clau
     ...options.env,
   }
   const started = performance.now()
-  const child = spawn(claudeCodeBinary, options.args, {
+  const child = spawn(options.binary ?? claudeCodeBinary, options.args, {
     cwd: options.sandbox.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -127,8 +129,11 @@ function parseResult(stdout: string): ClaudeCodeResult | undefined {
 }
 
 /** `claude --version`, e.g. `2.1.197`. */
-export async function claudeCodeVersion(sandbox: ClaudeCodeSandbox): Promise<string> {
-  const { stdout } = await promisify(execFile)(claudeCodeBinary, ['--version'], {
+export async function claudeCodeVersion(
+  sandbox: ClaudeCodeSandbox,
+  binary = claudeCodeBinary,
+): Promise<string> {
+  const { stdout } = await promisify(execFile)(binary, ['--version'], {
     env: { PATH: '/usr/bin:/bin', HOME: sandbox.home, DISABLE_AUTOUPDATER: '1' },
   })
   return stdout.trim().split(/\s+/)[0] ?? ''

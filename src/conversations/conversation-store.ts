@@ -92,13 +92,15 @@ class LinkTx implements RebuildTransaction {
         select seq, request_id, timestamp, domain, account_id, model, request_type, message_count,
           total_tokens, session_id, agent_id, link_facts_version, current_message_hash,
           parent_message_hash, grandparent_message_hash, system_hash, subagent_prompt_hash,
-          compaction_format, compaction_session_id, conversation_id, branch_id, link_kind,
+          compaction_format, compaction_session_id, compaction_summary_hash, asks_compaction,
+          compaction_call, conversation_id, branch_id, link_kind,
           parent_request_id, is_subtask, parent_task_request_id, needs_facts,
           case when needs_facts then method end as method,
           case when needs_facts then path end as path,
           case when needs_facts then request_headers end as request_headers,
           case when needs_facts then body end as body,
-          case when (${this.#rehash} or request_type is null or request_type = 'inference') and tool_call_count > 0
+          case when (${this.#rehash} or request_type is null or request_type = 'inference')
+              and (tool_call_count > 0 or needs_facts or asks_compaction)
             then response_body -> 'content' end as response_content
         from (select r.*, ${this.#rehash} or ((link_facts_version is null or link_facts_version < ${LINK_FACTS_VERSION})
                 and (request_type is null or request_type = 'inference')) as needs_facts
@@ -127,6 +129,11 @@ class LinkTx implements RebuildTransaction {
           cross join lateral (select ${LINKED_COLUMNS} from api_requests r
             where r.domain = k.domain and r.session_id = k."sessionId" and r.agent_id is not distinct from k."agentId"
               and r.link_kind is not null and r.seq <= ${w}
+            order by r.seq desc limit ${CANDIDATES_PER_KEY}) l`,
+      keys.summaries.length > 0 &&
+        sql`select l.* from jsonb_to_recordset(${JSON.stringify(keys.summaries)}::jsonb) as k(domain text, "summaryKey" text)
+          cross join lateral (select ${LINKED_COLUMNS} from api_requests r
+            where r.domain = k.domain and r.compaction_call = k."summaryKey" and r.seq <= ${w}
             order by r.seq desc limit ${CANDIDATES_PER_KEY}) l`,
       keys.agents.length > 0 &&
         sql`select l.* from jsonb_to_recordset(${JSON.stringify(keys.agents)}::jsonb) as k(domain text, "agentId" text)
@@ -177,14 +184,16 @@ class LinkTx implements RebuildTransaction {
           current_message_hash = v.current_message_hash, parent_message_hash = v.parent_message_hash,
           grandparent_message_hash = v.grandparent_message_hash, system_hash = v.system_hash,
           subagent_prompt_hash = v.subagent_prompt_hash, compaction_format = v.compaction_format,
-          compaction_session_id = v.compaction_session_id, conversation_id = v.conversation_id,
+          compaction_session_id = v.compaction_session_id,
+          compaction_summary_hash = v.compaction_summary_hash, asks_compaction = v.asks_compaction,
+          compaction_call = v.compaction_call, conversation_id = v.conversation_id,
           branch_id = v.branch_id, link_kind = v.link_kind, parent_request_id = v.parent_request_id,
           is_subtask = v.is_subtask, parent_task_request_id = v.parent_task_request_id
         from jsonb_to_recordset(${JSON.stringify(writes.requests.map(requestRowOf))}::jsonb) as v(
           request_id uuid, request_type text, session_id text, agent_id text, link_facts_version smallint,
           current_message_hash text, parent_message_hash text, grandparent_message_hash text,
           system_hash text, subagent_prompt_hash text, compaction_format text, compaction_session_id text,
-          conversation_id uuid, branch_id text, link_kind text, parent_request_id uuid,
+          compaction_summary_hash text, asks_compaction boolean, compaction_call text, conversation_id uuid, branch_id text, link_kind text, parent_request_id uuid,
           is_subtask boolean, parent_task_request_id uuid)
         where a.request_id = v.request_id
         returning 1),
@@ -253,7 +262,7 @@ class LinkTx implements RebuildTransaction {
 
 const LINKED_COLUMNS = sql`r.request_id, r.seq, r.domain, r.conversation_id, r.branch_id, r.link_kind,
   r.parent_request_id, r.is_subtask, r.parent_task_request_id, r.current_message_hash, r.system_hash,
-  r.session_id, r.agent_id, r.timestamp`
+  r.session_id, r.agent_id, r.timestamp, r.compaction_call`
 
 interface LinkColumns {
   conversation_id: string | null
@@ -273,6 +282,8 @@ interface FactColumns {
   subagent_prompt_hash: string | null
   compaction_format: CompactionFormat | null
   compaction_session_id: string | null
+  compaction_summary_hash: string | null
+  asks_compaction: boolean | null
 }
 
 interface PendingRow extends LinkColumns, FactColumns {
@@ -288,6 +299,7 @@ interface PendingRow extends LinkColumns, FactColumns {
   session_id: string | null
   agent_id: string | null
   needs_facts: boolean
+  compaction_call: string | null
   method: string | null
   path: string | null
   request_headers: Record<string, string> | null
@@ -328,6 +340,7 @@ function pendingOf(r: PendingRow, rehash: boolean): PendingRequest {
       : null,
     reclassify: rehash,
     responseContent: r.response_content,
+    compactionCall: r.compaction_call,
   }
 }
 
@@ -342,7 +355,12 @@ function factsOf(r: FactColumns): LinkFacts | null {
     compaction:
       r.compaction_format === null
         ? null
-        : { format: r.compaction_format, transcriptSessionId: r.compaction_session_id },
+        : {
+            format: r.compaction_format,
+            transcriptSessionId: r.compaction_session_id,
+            summaryKey: r.compaction_summary_hash,
+          },
+    asksCompaction: r.asks_compaction === true,
   }
 }
 
@@ -361,6 +379,7 @@ interface LinkedRow {
   session_id: string | null
   agent_id: string | null
   timestamp: string
+  compaction_call: string | null
   has_children: boolean
 }
 
@@ -380,6 +399,7 @@ function linkedOf(r: LinkedRow): LinkedRequest {
     sessionId: r.session_id,
     agentId: r.agent_id,
     timestamp: new Date(r.timestamp),
+    compactionCall: r.compaction_call,
     hasChildren: r.has_children,
   }
 }
@@ -489,6 +509,7 @@ function requestRowOf(w: BatchWrites['requests'][number]) {
     session_id: w.sessionId,
     agent_id: w.agentId,
     ...linkFactColumns(w.factsVersion, w.facts),
+    compaction_call: w.compactionCall,
     conversation_id: w.links.conversationId,
     branch_id: w.links.branchId,
     link_kind: w.links.linkKind,

@@ -6,6 +6,7 @@ import {
   spawnFactsOf,
   type LinkFacts,
 } from './link-facts.ts'
+import { summaryKeyOfAnswer } from './compaction-summary.ts'
 import { LinkIndex, lookupKeysOf, type IndexedRequest } from './link-index.ts'
 import type { LinkTransaction } from './store-ports.ts'
 import {
@@ -42,7 +43,7 @@ export async function linkBatch(
   const { linkedThrough, requests: pending } = await tx.readPending(limit)
   const last = pending.at(-1)
   if (!last) return 0
-  const prepared = pending.map(prepare)
+  const prepared = pending.map((p) => withCompactionCall(prepare(p)))
   const linkable = prepared.flatMap((p) => {
     const request = indexedRequest(p)
     return request ? [{ prepared: p, request }] : []
@@ -78,6 +79,7 @@ function prepare(pending: PendingRequest): Prepared {
     agentId: pending.agentId,
     factsVersion: pending.factsVersion,
     facts: pending.facts,
+    compactionCall: null,
     links: UNLINKED,
   }
   // Only inference requests carry link facts; anything else found with some keeps none.
@@ -89,6 +91,13 @@ function prepare(pending: PendingRequest): Prepared {
   }
   const facts = pending.requestType === 'inference' ? linkFactsOf(pending.stored.body) : null
   return { ...base, facts, factsVersion: factsVersionOf(pending.requestType) }
+}
+
+// A compaction call is remembered by the summary its answer gave, so that a continuation
+// without session evidence still finds it (the answer is known only once the call is stored).
+function withCompactionCall(p: Prepared): Prepared {
+  if (p.requestType !== 'inference' || p.facts?.asksCompaction !== true) return p
+  return { ...p, compactionCall: summaryKeyOfAnswer(p.pending.responseContent) }
 }
 
 function factsVersionOf(requestType: string): number | null {
@@ -112,6 +121,7 @@ function indexedRequest(p: Prepared): IndexedRequest | undefined {
     promptHash: facts.promptHash,
     continuesCompaction: facts.compaction !== null,
     compactionSessionIds,
+    summaryKey: facts.compaction?.summaryKey ?? null,
     sessionId: p.sessionId,
     agentId: p.agentId,
     timestamp: p.pending.timestamp,
@@ -167,6 +177,7 @@ function apply(
     sessionId: p.sessionId,
     agentId: p.agentId,
     timestamp: pending.timestamp,
+    compactionCall: p.compactionCall,
     hasChildren: false,
   })
   const spawns = spawnFactsOf(pending.responseContent).map((fact) => ({
@@ -229,6 +240,7 @@ function changed(p: Prepared): boolean {
     p.requestType !== pending.requestType ||
     p.sessionId !== pending.sessionId ||
     p.agentId !== pending.agentId ||
+    p.compactionCall !== pending.compactionCall ||
     !sameFacts(p.facts, pending.facts) ||
     linksDiffer(p)
   )
@@ -243,7 +255,9 @@ function sameFacts(a: LinkFacts | null, b: LinkFacts | null): boolean {
     a.systemHash === b.systemHash &&
     a.promptHash === b.promptHash &&
     a.compaction?.format === b.compaction?.format &&
-    a.compaction?.transcriptSessionId === b.compaction?.transcriptSessionId
+    a.compaction?.transcriptSessionId === b.compaction?.transcriptSessionId &&
+    a.compaction?.summaryKey === b.compaction?.summaryKey &&
+    a.asksCompaction === b.asksCompaction
   )
 }
 

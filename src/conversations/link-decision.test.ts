@@ -8,7 +8,7 @@ import {
   type LinkRequest,
 } from './link-decision.ts'
 import type { LinkedRequest, SpawnState } from './link-model.ts'
-import { loadFixture, type FixtureRequest } from './claude-code/fixture.ts'
+import { loadFixture, withoutSession, type FixtureRequest } from './claude-code/fixture.ts'
 import { linkFactsOf } from './link-facts.ts'
 import { extractSessionEvidence } from './session-evidence.ts'
 
@@ -32,6 +32,7 @@ const none: LinkCandidates = {
   spawns: [],
   compactionTargets: [],
   agentPeers: [],
+  summarised: [],
 }
 
 function linked(requestId: string, seq: number, more: Partial<LinkedRequest> = {}): LinkedRequest {
@@ -50,6 +51,7 @@ function linked(requestId: string, seq: number, more: Partial<LinkedRequest> = {
     sessionId: 'session-1',
     agentId: null,
     timestamp: new Date('2026-03-07T09:59:00Z'),
+    compactionCall: null,
     hasChildren: false,
     ...more,
   }
@@ -179,6 +181,25 @@ describe('decideLink', () => {
     assert.equal(decideLink(compaction, none).linkKind, 'root')
   })
 
+  it('without session evidence, continues the compaction call whose answer is the summary', () => {
+    const compaction = { ...request, parentHash: null, continuesCompaction: true, sessionId: null }
+    const call = linked('call', 5, { sessionId: null, compactionCall: 'summary-key' })
+    assert.deepEqual(decideLink(compaction, { ...none, summarised: [call] }), {
+      linkKind: 'compaction',
+      conversationId: 'c',
+      parentRequestId: 'call',
+      branch: { kind: 'new', prefix: 'compact' },
+      isSubtask: false,
+      parentTaskRequestId: null,
+    })
+    const sessionTarget = linked('newest-of-session', 7)
+    assert.equal(
+      decideLink(compaction, { ...none, compactionTargets: [sessionTarget], summarised: [call] })
+        .parentRequestId,
+      'newest-of-session',
+    )
+  })
+
   it('starts a conversation when nothing matches, flagged as sub-task work for an agent', () => {
     assert.deepEqual(decideLink({ ...request, agentId: 'a' }, none), {
       linkKind: 'root',
@@ -266,7 +287,7 @@ describe('decideLink: a first request sent again', () => {
     assert.notEqual(sent.sessionId, null)
     assert.equal(decide(retried, asLinked(sent)).linkKind, 'retry')
 
-    const bare = stripSession(recorded)
+    const bare = withoutSession(recorded)
     const bareSent = asLinkRequest(bare, 'sent', '2026-03-07T10:00:00Z')
     const bareRetried = asLinkRequest(bare, 'retried', '2026-03-07T10:00:03Z')
     assert.equal(bareSent.sessionId, null)
@@ -282,14 +303,3 @@ describe('decideLink: a first request sent again', () => {
     assert.equal(decide(second, asLinked(sent)).linkKind, 'root')
   })
 })
-
-/** A recorded request without `x-claude-code-*` headers and `metadata.user_id`. */
-function stripSession(r: FixtureRequest): FixtureRequest {
-  const copy = structuredClone(r)
-  for (const name of Object.keys(copy.requestHeaders)) {
-    if (name.startsWith('x-claude-code-')) delete copy.requestHeaders[name]
-  }
-  const body = copy.body as { metadata?: Record<string, unknown> }
-  if (body.metadata) delete body.metadata.user_id
-  return copy
-}

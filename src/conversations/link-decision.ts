@@ -33,6 +33,8 @@ export interface LinkCandidates {
   compactionTargets: readonly LinkedRequest[]
   /** Newest requests with this request's agent id. */
   agentPeers: readonly LinkedRequest[]
+  /** Compaction calls whose answer gave this continuation's summary, newest first. */
+  summarised: readonly LinkedRequest[]
 }
 
 export type BranchChoice =
@@ -60,7 +62,7 @@ export function decideLink(request: LinkRequest, found: LinkCandidates): LinkDec
   const grandparent = bestMatch(request, found.grandparents)
   if (grandparent) return continueTurn('grandparent', grandparent, request, found)
   if (request.continuesCompaction) {
-    const continued = continueCompaction(found)
+    const continued = continueCompaction(request, found)
     if (continued) return continued
   }
   const spawn = request.promptHash === null ? undefined : chooseSpawn(request, found.spawns)
@@ -130,7 +132,7 @@ function continueTurn(
 
 // The continuation sent again keeps its branch; otherwise the newest request of the session it
 // names (the compaction call itself) gets a new compact_N branch.
-function continueCompaction(found: LinkCandidates): LinkDecision | undefined {
+function continueCompaction(request: LinkRequest, found: LinkCandidates): LinkDecision | undefined {
   const resent = found.sameHash.find((r) => r.linkKind === 'compaction')
   if (resent) {
     return {
@@ -140,7 +142,9 @@ function continueCompaction(found: LinkCandidates): LinkDecision | undefined {
       branch: keep(resent.branchId),
     }
   }
-  const summarised = found.compactionTargets[0]
+  // Without session evidence, the call whose answer is the summary; the same agent first, as
+  // the session lookup would have.
+  const summarised = found.compactionTargets[0] ?? bestMatch(request, found.summarised)
   if (!summarised) return undefined
   return {
     ...inherit(summarised),

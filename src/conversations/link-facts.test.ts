@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { fixtures } from './fixtures/index.ts'
+import { summaryKeyOfAnswer } from './compaction-summary.ts'
 import { deriveRequest, linkFactsOf, spawnFactsOf } from './link-facts.ts'
 
 describe('linkFactsOf', () => {
@@ -26,10 +27,18 @@ describe('linkFactsOf', () => {
   })
 
   it('reads the summarised session from the transcript path of a continuation', () => {
-    assert.deepEqual(linkFactsOf(fixtures.compactedCurrent())!.compaction, {
+    const { compaction } = linkFactsOf(fixtures.compactedCurrent())!
+    assert.deepEqual(compaction, {
       format: 'current',
       transcriptSessionId: '0b6a3f1e-2c4d-4e8f-9a1b-7c5d3e2f1a0b',
+      summaryKey: summaryKeyOfAnswer([
+        {
+          type: 'text',
+          text: '<summary>1. Primary Request and Intent:\n   Add a discount field to the cart total and cover it with a test.\n\n2. Current Work:\n   `cartTotal(items, discount)` in src/cart.ts now subtracts the discount; the test in src/cart.test.ts passes.</summary>',
+        },
+      ]),
     })
+    assert.match(compaction?.summaryKey ?? '', /^[0-9a-f]{64}$/)
   })
 
   it('finds the continuation in the first user turn of a longer conversation only', () => {

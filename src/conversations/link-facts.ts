@@ -1,6 +1,7 @@
 import type { ContentBlock, MessageParam } from '../anthropic-types.ts'
 import { classifyRequest } from './classify-request.ts'
 import { detectCompaction, type CompactionFormat } from './compaction.ts'
+import { asksForCompaction, summaryKeyOfContinuation } from './compaction-summary.ts'
 import { sha256Hex } from './digest.ts'
 import { computeMessageHashes } from './message-hash.ts'
 import { readMessagesBody } from './request-body.ts'
@@ -20,7 +21,14 @@ export interface LinkFacts {
   /** SHA-256 of the text of a single-user-message request: what a sub-agent starts with. */
   promptHash: string | null
   /** Set when the first user message carries Claude Code's continuation summary. */
-  compaction: { format: CompactionFormat; transcriptSessionId: string | null } | null
+  compaction: {
+    format: CompactionFormat
+    transcriptSessionId: string | null
+    /** Key of the summary (compaction-summary.ts), to find the compaction call without a session. */
+    summaryKey: string | null
+  } | null
+  /** The last user message asks for the summary: this is a compaction call. */
+  asksCompaction: boolean
 }
 
 /** An Agent/Task call in a response, as a sub-agent's first request will be matched to it. */
@@ -72,6 +80,7 @@ export function linkFactsOf(body: unknown): LinkFacts | null {
     systemHash: hashSystemPrompt(request.system, request.messages),
     promptHash: prompt === null ? null : sha256Hex(prompt),
     compaction: compactionOf(request.messages),
+    asksCompaction: asksForCompaction(request.messages),
   }
 }
 
@@ -86,6 +95,8 @@ export function linkFactColumns(factsVersion: number | null, facts: LinkFacts | 
     subagent_prompt_hash: facts?.promptHash ?? null,
     compaction_format: facts?.compaction?.format ?? null,
     compaction_session_id: facts?.compaction?.transcriptSessionId ?? null,
+    compaction_summary_hash: facts?.compaction?.summaryKey ?? null,
+    asks_compaction: facts === null ? null : facts.asksCompaction,
   }
 }
 
@@ -109,5 +120,9 @@ function compactionOf(messages: readonly MessageParam[]): LinkFacts['compaction'
   const found = detectCompaction(firstAnswer < 0 ? messages : messages.slice(0, firstAnswer))
   if (found === null) return null
   const session = TRANSCRIPT_SESSION.exec(found.summary)?.[1]?.toLowerCase() ?? null
-  return { format: found.format, transcriptSessionId: session }
+  return {
+    format: found.format,
+    transcriptSessionId: session,
+    summaryKey: summaryKeyOfContinuation(found.summary),
+  }
 }

@@ -14,6 +14,8 @@ export const CANDIDATES_PER_KEY = 16
 export interface IndexedRequest extends LinkRequest {
   domain: string
   compactionSessionIds: string[]
+  /** A continuation's summary key: finds the compaction call when no session names it. */
+  summaryKey: string | null
 }
 
 /**
@@ -28,6 +30,7 @@ export class LinkIndex {
   readonly #byHash = new Map<string, LinkedRequest[]>()
   readonly #bySession = new Map<string, LinkedRequest[]>()
   readonly #byAgent = new Map<string, LinkedRequest[]>()
+  readonly #bySummary = new Map<string, LinkedRequest[]>()
   readonly #spawns = new Map<string, SpawnState[]>()
   readonly #conversations = new Map<string, ConversationState>()
 
@@ -41,6 +44,7 @@ export class LinkIndex {
       ...this.#byHash.values(),
       ...this.#bySession.values(),
       ...this.#byAgent.values(),
+      ...this.#bySummary.values(),
     ]) {
       list.sort((a, b) => b.seq - a.seq)
     }
@@ -70,6 +74,10 @@ export class LinkIndex {
       compactionTargets: sessions.sort((a, b) => b.seq - a.seq),
       agentPeers:
         request.agentId === null ? [] : newest(this.#byAgent.get(key(domain, request.agentId))),
+      summarised:
+        request.summaryKey === null
+          ? []
+          : newest(this.#bySummary.get(key(domain, request.summaryKey))),
     }
   }
 
@@ -110,13 +118,14 @@ export class LinkIndex {
     if (r.sessionId !== null)
       keys.push([this.#bySession, key(r.domain, r.sessionId, r.agentId ?? '')])
     if (r.agentId !== null) keys.push([this.#byAgent, key(r.domain, r.agentId)])
+    if (r.compactionCall !== null) keys.push([this.#bySummary, key(r.domain, r.compactionCall)])
     return keys
   }
 }
 
 /** The keys a batch looks up, for the store's prefetch. */
 export function lookupKeysOf(requests: readonly IndexedRequest[]): LookupKeys {
-  const keys: LookupKeys = { hashes: [], sessions: [], agents: [], prompts: [] }
+  const keys: LookupKeys = { hashes: [], sessions: [], agents: [], prompts: [], summaries: [] }
   const seen = new Set<string>()
   const once = (k: string) => !seen.has(k) && Boolean(seen.add(k))
   for (const r of requests) {
@@ -131,6 +140,9 @@ export function lookupKeysOf(requests: readonly IndexedRequest[]): LookupKeys {
     }
     if (r.agentId !== null && once(key('a', r.domain, r.agentId))) {
       keys.agents.push({ domain: r.domain, agentId: r.agentId })
+    }
+    if (r.summaryKey !== null && once(key('c', r.domain, r.summaryKey))) {
+      keys.summaries.push({ domain: r.domain, summaryKey: r.summaryKey })
     }
     if (r.promptHash !== null && once(key('p', r.domain, r.promptHash))) {
       keys.prompts.push({ domain: r.domain, promptHash: r.promptHash })

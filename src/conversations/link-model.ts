@@ -55,8 +55,10 @@ export interface PendingRequest {
   stored: StoredExchange | null
   /** Derive the request type and session evidence again too (`rebuild --rehash`). */
   reclassify: boolean
-  /** The response's content blocks, read only for inference requests with tool calls. */
+  /** The response's content blocks, read only for inference requests with tool calls and compaction calls. */
   responseContent: unknown
+  /** The stored `compaction_call` (recomputed from responseContent on each link). */
+  compactionCall: string | null
 }
 
 /** An earlier, linked request: what a new request can attach to. */
@@ -76,6 +78,8 @@ export interface LinkedRequest {
   agentId: string | null
   /** When the proxy received it (stored, so a rebuild reads the same value). */
   timestamp: Date
+  /** For a compaction call, the key of the summary its answer gave. */
+  compactionCall: string | null
   /** Whether a request already continues this one as its next turn (TURN_LINKS). */
   hasChildren: boolean
 }
@@ -118,6 +122,7 @@ export interface LookupKeys {
   sessions: { domain: string; sessionId: string; agentId: string | null }[]
   agents: { domain: string; agentId: string }[]
   prompts: { domain: string; promptHash: string }[]
+  summaries: { domain: string; summaryKey: string }[]
 }
 
 export interface Prefetched {
@@ -134,6 +139,7 @@ export interface RequestWrite {
   agentId: string | null
   factsVersion: number | null
   facts: LinkFacts | null
+  compactionCall: string | null
   links: RequestLinks
 }
 

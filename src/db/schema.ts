@@ -134,6 +134,10 @@ export interface ApiRequestsTable {
   compaction_format: string | null
   compaction_session_id: string | null
   link_kind: string | null
+  /** 075_compaction_call.sql */
+  asks_compaction: boolean | null
+  compaction_call: string | null
+  compaction_summary_hash: string | null
 }
 
 export interface ConversationsTable {

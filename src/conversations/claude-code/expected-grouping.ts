@@ -198,3 +198,29 @@ export const expectedGrouping: Record<string, Record<string, ExpectedRequest>> =
     },
   },
 }
+
+// Recorded with Claude Code 2.1.332 (`--suffix=@2.1.332`). Plain and tool turns link as
+// before. The sub-agent runs in the background: the main loop answers at once, and when the
+// agent is done its result comes back as a user turn of reminders only (the task
+// notification), which the main loop answers again — a third main turn, the parent of which
+// is the second (before LINK_FACTS_VERSION 2 it started a conversation of its own).
+expectedGrouping['plain@2.1.332'] = expectedGrouping.plain!
+expectedGrouping['tools@2.1.332'] = expectedGrouping.tools!
+expectedGrouping['subagent@2.1.332'] = {
+  ...expectedGrouping.subagent!,
+  [`${SPAWN} #2`]: {
+    ...main,
+    conversation: 'A',
+    link: 'parent',
+    parent: `${SPAWN} #1`,
+    session: 0,
+  },
+}
+
+// The interactive CLI (2.1.332) in a pseudo-terminal: two typed prompts, one session.
+const TUI_FIRST = 'main "What is the capital of France?" #0'
+const TUI_SECOND = 'main "And of Italy?" #0'
+expectedGrouping['tui@2.1.332'] = {
+  [TUI_FIRST]: { ...main, conversation: 'A', link: 'root', parent: null, session: 0 },
+  [TUI_SECOND]: { ...main, conversation: 'A', link: 'parent', parent: TUI_FIRST, session: 0 },
+}

@@ -39,3 +39,21 @@ export function fixturePath(scenario: string): string {
 export function loadFixture(scenario: string): ClaudeCodeFixture {
   return JSON.parse(readFileSync(fixturePath(scenario), 'utf8')) as ClaudeCodeFixture
 }
+
+/**
+ * A request as a client (or gateway) that names no session would send it: without the
+ * `x-claude-code-session-id` header and `metadata.user_id`. The agent id header stays: it
+ * names a sub-agent, not a session.
+ */
+export function withoutSession(request: FixtureRequest): FixtureRequest {
+  const copy = structuredClone(request)
+  delete copy.requestHeaders['x-claude-code-session-id']
+  const body = copy.body as { metadata?: Record<string, unknown> } | null
+  if (body?.metadata) delete body.metadata.user_id
+  return copy
+}
+
+/** The whole recording without session evidence (see withoutSession). */
+export function fixtureWithoutSession(fixture: ClaudeCodeFixture): ClaudeCodeFixture {
+  return { ...fixture, requests: fixture.requests.map(withoutSession) }
+}

@@ -21,7 +21,13 @@ import { extractSessionEvidence } from '../session-evidence.ts'
 import { extractSpawnedAgents, subagentPromptOf } from '../subagents.ts'
 import { expectedGrouping, type ExpectedRequest } from './expected-grouping.ts'
 import { linkEverything } from './run-scenario.ts'
-import { fixturesDir, loadFixture, type ClaudeCodeFixture, type FixtureRequest } from './fixture.ts'
+import {
+  fixturesDir,
+  fixtureWithoutSession,
+  loadFixture,
+  type ClaudeCodeFixture,
+  type FixtureRequest,
+} from './fixture.ts'
 
 const names = Object.keys(expectedGrouping)
 
@@ -123,10 +129,14 @@ describeEachDatabase('Claude Code fixtures replayed through the proxy', ({ db })
 
     describe(name, () => {
       let rows: Map<string, StoredRow>
+      let bare: Map<string, StoredRow>
       before(async () => {
-        const ids = await replay(proxy, db(), fixture)
+        const ids = await replay(proxy, db(), fixture, domainOf(name))
+        const stripped = fixtureWithoutSession(fixture)
+        const bareIds = await replay(proxy, db(), stripped, domainOf(`${name}-bare`))
         await linkEverything(db())
         rows = await readRows(db(), ids)
+        bare = await readRows(db(), bareIds)
       })
 
       test('every request is stored with its session and agent', () => {
@@ -154,6 +164,11 @@ describeEachDatabase('Claude Code fixtures replayed through the proxy', ({ db })
 
       test('conversations, branches and sub-task links', () => {
         assertGrouping(fixture, expected, rows)
+      })
+
+      test('the same links when no request names its session', () => {
+        for (const row of bare.values()) assert.equal(row.session_id, null)
+        assertGrouping(fixture, expected, bare)
       })
     })
   }
@@ -230,9 +245,14 @@ function assertGrouping(
  * fixtures share session ids once stabilised), and waits until each is stored; the mock
  * answers what was recorded. Returns the request id of each label.
  */
-async function replay(proxy: ProxyHarness, db: Database, fixture: ClaudeCodeFixture) {
+async function replay(
+  proxy: ProxyHarness,
+  db: Database,
+  fixture: ClaudeCodeFixture,
+  domain: string,
+) {
   const key = testKey()
-  const send = fetchAsHost(`${fixture.scenario}.claude-code.test`)
+  const send = fetchAsHost(domain)
   const ids = new Map<string, string>()
   for (const request of fixture.requests) {
     proxy.mock.handler = () =>
@@ -252,6 +272,12 @@ async function replay(proxy: ProxyHarness, db: Database, fixture: ClaudeCodeFixt
   }
   proxy.mock.handler = undefined
   return ids
+}
+
+// One domain per recording (fixture file), so recordings of one scenario by several versions,
+// which share session ids once stabilised, do not meet.
+function domainOf(name: string): string {
+  return `${name.replace(/[^a-z0-9-]/gi, '-')}.claude-code.test`
 }
 
 // fetch sets these itself; the redacted key is replaced by a test key.

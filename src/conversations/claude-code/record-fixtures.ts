@@ -1,10 +1,14 @@
 // Records the Claude Code fixtures: runs each scenario with the real CLI through a real proxy
 // in front of the scripted model, and writes what the proxy stored to fixtures/<name>.json.
 //
-//   node bin/run-ts.js src/conversations/claude-code/record-fixtures.ts [scenario ...]
+//   node bin/run-ts.js src/conversations/claude-code/record-fixtures.ts [--suffix=S] [scenario ...]
+//
+// CLAUDE_CODE_BIN runs another CLI than the dev dependency (a newer release installed outside
+// the repository); --suffix=S writes fixtures/<scenario>S.json, so recordings of several
+// versions sit side by side (e.g. --suffix=@2.1.332).
 //
 // A development tool, not part of the service: it is an entry point of its own, which is why
-// it reads argv and PATH itself.
+// it reads argv, PATH and CLAUDE_CODE_BIN itself.
 import { writeFile } from 'node:fs/promises'
 import {
   recognizeClaudeCodeRequest,
@@ -16,7 +20,7 @@ import { openTestDatabase } from '../../../test-support/test-database.ts'
 import type { Database } from '../../db/database.ts'
 import { fixturePath, type ClaudeCodeFixture, type FixtureRequest } from './fixture.ts'
 import { runScenario, type ScenarioResult, type StoredRequest } from './run-scenario.ts'
-import { scenarios, type ClaudeCodeScenario } from './scenarios.ts'
+import { scenarios, tuiScenario, type ClaudeCodeScenario } from './scenarios.ts'
 import { stabilize, stripIfLarge } from './stabilize.ts'
 
 // Looks like an API key to the CLI; the proxy passes it through to the mock and stores it
@@ -26,15 +30,21 @@ const FAKE_KEY = 'sk-ant-api03-nexus-fixture-00000000000000000000000000000000000
 /** Records one scenario through `proxy`, which stores into `db`. */
 export async function recordScenario(
   scenario: ClaudeCodeScenario,
-  { proxy, db, path }: { proxy: ProxyHarness; db: Database; path: string },
+  { proxy, db, path, binary }: { proxy: ProxyHarness; db: Database; path: string; binary?: string },
 ): Promise<ClaudeCodeFixture> {
-  const result = await runScenario(scenario, { proxy, db, apiKey: FAKE_KEY, path })
+  const result = await runScenario(scenario, {
+    proxy,
+    db,
+    apiKey: FAKE_KEY,
+    path,
+    ...(binary === undefined ? {} : { binary }),
+  })
   try {
     checkRecording(scenario, result)
     const fixture: ClaudeCodeFixture = {
       scenario: scenario.name,
       summary: scenario.summary,
-      claudeCodeVersion: await claudeCodeVersion(result.sandbox),
+      claudeCodeVersion: await claudeCodeVersion(result.sandbox, binary),
       runs: result.runs.map(({ args, run }) => ({
         args,
         sessionId: run.result?.session_id ?? '',
@@ -103,17 +113,31 @@ function fixtureRequest(row: StoredRequest, label: string, run: number): Fixture
   }
 }
 
-async function main(names: string[], path: string): Promise<void> {
-  const chosen = names.length === 0 ? scenarios : scenarios.filter((s) => names.includes(s.name))
+interface RecordOptions {
+  path: string
+  binary: string | undefined
+  suffix: string
+}
+
+async function main(names: string[], { path, binary, suffix }: RecordOptions): Promise<void> {
+  const chosen =
+    names.length === 0
+      ? scenarios
+      : [...scenarios, tuiScenario].filter((s) => names.includes(s.name))
   if (chosen.length === 0) throw new Error(`no scenario among ${names.join(', ')}`)
   // One database and proxy for all: opening and migrating PGlite is the slow part.
   const database = await openTestDatabase('pglite')
   const proxy = await startProxy(database.db)
   try {
     for (const scenario of chosen) {
-      const fixture = await recordScenario(scenario, { proxy, db: database.db, path })
+      const fixture = await recordScenario(scenario, {
+        proxy,
+        db: database.db,
+        path,
+        ...(binary === undefined ? {} : { binary }),
+      })
       const text = `${JSON.stringify(fixture, null, 1)}\n`
-      await writeFile(fixturePath(scenario.name), text)
+      await writeFile(fixturePath(`${scenario.name}${suffix}`), text)
       const kb = Math.round(Buffer.byteLength(text) / 1024)
       console.log(`${scenario.name}: ${fixture.requests.length} requests, ${kb} KB`)
       for (const r of fixture.requests) console.log(`  ${r.run}  ${r.method} ${r.path}  ${r.label}`)
@@ -125,5 +149,14 @@ async function main(names: string[], path: string): Promise<void> {
 }
 
 if (process.argv[1]?.endsWith('record-fixtures.ts')) {
-  await main(process.argv.slice(2), process.env.PATH ?? '/usr/bin:/bin')
+  const args = process.argv.slice(2)
+  const suffix = args.find((a) => a.startsWith('--suffix='))?.slice('--suffix='.length) ?? ''
+  await main(
+    args.filter((a) => !a.startsWith('--')),
+    {
+      path: process.env.PATH ?? '/usr/bin:/bin',
+      binary: process.env.CLAUDE_CODE_BIN || undefined,
+      suffix,
+    },
+  )
 }

@@ -11,6 +11,7 @@ import {
   type ClaudeCodeRun,
   type ClaudeCodeSandbox,
 } from '../../../test-support/run-claude-code.ts'
+import { runClaudeCodeTui } from '../../../test-support/run-claude-code-tui.ts'
 import { cliArgs, type ClaudeCodeScenario } from './scenarios.ts'
 
 /** A stored `api_requests` row, as far as recordings and their tests read it. */
@@ -43,6 +44,8 @@ export interface RunScenarioOptions {
   /** `PATH` for the CLI. */
   path: string
   timeoutMs?: number
+  /** The CLI to run; the dev dependency by default. */
+  binary?: string
 }
 
 /**
@@ -80,15 +83,27 @@ async function runAll(
     const args = cliArgs(spec, sessions)
     const lastSeq = await maxSeq(options.db)
     const forwardedBefore = forwarded(options.proxy)
-    const run = await runClaudeCode({
-      baseUrl: options.proxy.url,
-      apiKey: options.apiKey,
-      sandbox,
-      args,
-      path: options.path,
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(spec.env === undefined ? {} : { env: spec.env }),
-    })
+    const run =
+      spec.typed === undefined
+        ? await runClaudeCode({
+            baseUrl: options.proxy.url,
+            apiKey: options.apiKey,
+            sandbox,
+            args,
+            path: options.path,
+            ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+            ...(options.binary === undefined ? {} : { binary: options.binary }),
+            ...(spec.env === undefined ? {} : { env: spec.env }),
+          })
+        : await runClaudeCodeTui({
+            baseUrl: options.proxy.url,
+            apiKey: options.apiKey,
+            sandbox,
+            prompts: [spec.prompt, ...spec.typed],
+            path: options.path,
+            calls: () => forwarded(options.proxy),
+            ...(options.binary === undefined ? {} : { binary: options.binary }),
+          })
     sessions.push(run.result?.session_id ?? '')
     const expected = forwarded(options.proxy) - forwardedBefore
     const requests = await waitForStored(options.db, lastSeq, expected)

@@ -8,6 +8,11 @@ export interface ScenarioRun {
   session?: 'continue' | { resume: number }
   /** Extra environment, e.g. to let the CLI send its nonessential side calls. */
   env?: Record<string, string>
+  /**
+   * Run the interactive CLI (TUI) in a pseudo-terminal instead of `-p`: `prompt` is typed,
+   * then each of these, in one session (test-support/run-claude-code-tui.ts).
+   */
+  typed?: string[]
 }
 
 export interface ClaudeCodeScenario {
@@ -72,7 +77,7 @@ export const scenarios: readonly ClaudeCodeScenario[] = [
   {
     name: 'subagent',
     summary:
-      'The main loop spawns one Agent sub-agent, which runs Bash and answers; the main loop then answers with its result.',
+      'The main loop spawns one Agent sub-agent, which runs Bash and answers; the main loop then answers with its result (from 2.1.3xx the agent runs in the background and its result comes back as a task notification, a user turn of reminders only, which the main loop answers once more).',
     files: { 'a.txt': 'a\n', 'b.txt': 'b\n' },
     script: () => ({
       prompts: {
@@ -90,6 +95,9 @@ export const scenarios: readonly ClaudeCodeScenario[] = [
             ],
           },
           { text: 'The helper counted 2 files.' },
+          // Claude Code ≥ 2.1.3xx runs the agent in the background and sends its result later
+          // as a user turn of reminders only (the task notification).
+          { text: 'The helper reported 2 files.' },
         ],
       },
       agents: {
@@ -204,6 +212,20 @@ export const scenarios: readonly ClaudeCodeScenario[] = [
   },
 ]
 
+/** Recorded with a newer CLI only (`--suffix`): not part of the default set. */
+export const tuiScenario: ClaudeCodeScenario = {
+  name: 'tui',
+  summary:
+    'The interactive CLI in a pseudo-terminal: a question typed, answered, a follow-up typed, answered, /exit.',
+  script: () => ({
+    prompts: {
+      'What is the capital of France?': [{ text: 'Paris.' }],
+      'And of Italy?': [{ text: 'Rome.' }],
+    },
+  }),
+  runs: [{ prompt: 'What is the capital of France?', typed: ['And of Italy?'] }],
+}
+
 export function getScenario(name: string): ClaudeCodeScenario {
   const found = scenarios.find((s) => s.name === name)
   if (found === undefined) throw new Error(`no Claude Code scenario named ${name}`)
@@ -212,6 +234,9 @@ export function getScenario(name: string): ClaudeCodeScenario {
 
 /** CLI arguments for one run; `sessions` holds the session id each earlier run reported. */
 export function cliArgs(run: ScenarioRun, sessions: readonly string[]): string[] {
+  // The TUI gets no prompt arguments; what was typed is recorded after a marker.
+  if (run.typed !== undefined)
+    return ['--allowedTools', 'Bash Read', '# typed:', run.prompt, ...run.typed]
   const args = ['-p', run.prompt, '--output-format', 'json', '--allowedTools', 'Bash Read Agent']
   if (run.session === 'continue') args.push('--continue')
   else if (run.session !== undefined) {
