@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici'
 import { AppError, UpstreamError, UpstreamTimeoutError } from '../errors.ts'
 import type { SlackSettings } from '../credentials/credential-file.ts'
 import type { Log } from '../log.ts'
+import { carriesResultsUrls, relativeResultsUrls } from './batch-results-url.ts'
 import { newExchange, type Exchange } from './exchange.ts'
 import { clientResponseHeaders, headerValue, upstreamRequestHeaders } from './headers.ts'
 import { readBody } from './read-body.ts'
@@ -117,7 +118,42 @@ async function exchangeWithUpstream(
     auth = await auth.retryAfterUnauthorized()
     upstreamRes = await send(auth)
   }
-  await relay(res, ex, upstreamRes, t0, deadline)
+  if (upstreamRes.statusCode === 200 && carriesResultsUrls(ex.method, ex.path)) {
+    await relayBatchJson(res, ex, upstreamRes, t0)
+  } else {
+    await relay(res, ex, upstreamRes, t0, deadline)
+  }
+}
+
+/**
+ * A batch's JSON (small) is read whole so its `results_url` can point back at the proxy
+ * (batch-results-url.ts); the record keeps upstream's bytes. A failure while reading it
+ * rejects before anything reached the client, so the client gets the proxy's own 502.
+ */
+async function relayBatchJson(
+  res: ServerResponse,
+  ex: Exchange,
+  upstreamRes: Dispatcher.ResponseData,
+  t0: number,
+): Promise<void> {
+  ex.status = upstreamRes.statusCode
+  ex.responseHeaders = upstreamRes.headers as Record<string, string | string[]>
+  for await (const chunk of upstreamRes.body as AsyncIterable<Buffer>) {
+    ex.chunks.push({ bytes: chunk, atMs: performance.now() - t0 })
+  }
+  const original = Buffer.concat(ex.chunks.map((c) => c.bytes))
+  const rewritten = relativeResultsUrls(
+    original,
+    headerValue(ex.responseHeaders, 'content-encoding'),
+  )
+  const headers = clientResponseHeaders(ex.responseHeaders, ex.requestId)
+  if (rewritten) {
+    delete headers['content-encoding']
+    headers['content-length'] = String(rewritten.length)
+  }
+  ex.end = 'done'
+  res.writeHead(upstreamRes.statusCode, headers)
+  await new Promise<void>((resolve) => res.end(rewritten ?? original, resolve))
 }
 
 interface Deadline {
