@@ -92,6 +92,8 @@ describeEachDatabase('usage accounting through the proxy', ({ db }) => {
     // Sonnet 4.5 per MTok: input $3, output $15, 5m write $3.75, 1h write $6, read $0.30.
     // 100×3 + 200×15 + 1000×3.75 + 2000×6 + 10000×0.3 = 300 + 3000 + 3750 + 12000 + 3000 µ$.
     assert.equal(row.cost_usd, 0.02205)
+    // One "total" everywhere: every billed token, cache included.
+    assert.equal(row.total_tokens, 100 + 200 + 3000 + 10_000)
     assert.equal(row.cache_creation_5m_tokens, 1000)
     assert.equal(row.cache_creation_1h_tokens, 2000)
     assert.deepEqual(usage, {
