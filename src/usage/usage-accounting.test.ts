@@ -188,8 +188,9 @@ describeEachDatabase('usage accounting through the proxy', ({ db }) => {
           requests: 2,
           costUsd: 0.0565,
           models: [
-            ['claude-haiku-4-5-20251001', 1, 0.004],
-            ['claude-opus-4-1-20250805', 1, 0.0525],
+            // Grouped by model, whatever the spelling (docs/usage-api.md#token-vocabulary).
+            ['claude-haiku-4-5', 1, 0.004],
+            ['claude-opus-4-1', 1, 0.0525],
           ],
         },
       ],
@@ -279,6 +280,24 @@ describeEachDatabase('usage accounting through the proxy', ({ db }) => {
     assert.deepEqual(
       [daily.totals.requests, daily.totals.unpricedRequests, daily.totals.costUsd],
       [2, 1, 0.198],
+    )
+  })
+
+  test('usage by model groups a dated id with its alias', async () => {
+    const { domain } = await apiKeyDomain()
+    for (const model of ['claude-sonnet-4-5-20250929', 'claude-sonnet-4-5']) {
+      h.mock.handler = () => ({
+        kind: 'json',
+        body: textMessage(model, 'Ok.', { input_tokens: 10, output_tokens: 1 }),
+      })
+      await send(domain, ask(model))
+    }
+    const stats = (await usageApi(`/token-stats?domain=${domain}`)) as {
+      domains: { models: { model: string; requests: number }[] }[]
+    }
+    assert.deepEqual(
+      stats.domains.map((d) => d.models.map((m) => [m.model, m.requests])),
+      [[['claude-sonnet-4-5', 2]]],
     )
   })
 
