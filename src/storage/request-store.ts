@@ -5,6 +5,7 @@ import type { Tables } from '../db/schema.ts'
 import { insertBatchUsage } from '../usage/batch-usage-store.ts'
 import { insertTokenUsage, upsertRateLimits } from '../usage/token-usage-store.ts'
 import type { RequestRecord } from './request-record.ts'
+import { boundedJson } from './json-depth.ts'
 import { searchTextOf } from './search-text.ts'
 
 // PostgreSQL allows 65,535 bind parameters per statement.
@@ -107,9 +108,10 @@ function toRow(r: RequestRecord) {
       r.inputTokens + r.outputTokens + r.cacheCreationInputTokens + r.cacheReadInputTokens,
     request_headers: JSON.stringify(r.requestHeaders),
     response_headers: r.responseHeaders ? JSON.stringify(r.responseHeaders) : null,
-    body: r.bodyJson,
+    // Bounded here, so records spooled before the bound existed are bounded too.
+    body: boundedJson(r.bodyJson),
     body_bytes: r.bodyBytes,
-    response_body: r.responseJson,
+    response_body: boundedJson(r.responseJson),
     response_bytes: r.responseBytes,
     message_count: r.messageCount,
     tool_call_count: r.toolCallCount,
