@@ -3,10 +3,12 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { AppError, UpstreamTimeoutError } from '../errors.ts'
 import type { SlackSettings } from '../credentials/credential-file.ts'
 import type { Log } from '../log.ts'
+import { carriesResultsUrls } from './batch-results-url.ts'
 import { newExchange, type Exchange } from './exchange.ts'
 import { requireJsonBody } from './media-type.ts'
 import { readBody } from './read-body.ts'
 import { relay } from './relay.ts'
+import { relayBatchJson } from './relay-batch-json.ts'
 import { sendUpstream, type SendContext } from './send-upstream.ts'
 import type { Upstream } from './upstream.ts'
 
@@ -111,7 +113,11 @@ async function forward(
       await upstreamRes.body.dump()
       upstreamRes = await sendUpstream(ctx, ex, await auth.retryAfterUnauthorized())
     }
-    await relay(deps.log, res, ex, upstreamRes, t0, deadline)
+    if (upstreamRes.statusCode === 200 && carriesResultsUrls(ex.method, ex.path)) {
+      await relayBatchJson(res, ex, upstreamRes, t0)
+    } else {
+      await relay(deps.log, res, ex, upstreamRes, t0, deadline)
+    }
   } finally {
     clearTimeout(timer)
   }

@@ -103,7 +103,9 @@ function toRow(r: RequestRecord) {
     web_search_requests: r.webSearchRequests ?? 0,
     cost_usd: r.costUsd ?? null,
     pricing_mode: r.pricingMode ?? null,
-    total_tokens: r.inputTokens + r.outputTokens,
+    // Every billed token, cache included: the one "total" of docs/usage-api.md.
+    total_tokens:
+      r.inputTokens + r.outputTokens + r.cacheCreationInputTokens + r.cacheReadInputTokens,
     request_headers: JSON.stringify(r.requestHeaders),
     response_headers: r.responseHeaders ? JSON.stringify(r.responseHeaders) : null,
     // Bounded here, so records spooled before the bound existed are bounded too.

@@ -77,8 +77,9 @@ describeEachDatabase('Message Batches results are counted as batch usage', ({ db
           expires_at: '2026-12-05T10:00:00Z',
           archived_at: null,
           cancel_initiated_at: null,
-          // Where the client downloads the file: through the proxy, so it is counted.
-          results_url: `${h.url}/v1/messages/batches/${batchId}/results`,
+          // Absolute, on upstream's own origin, as Anthropic answers: the proxy makes it
+          // relative so the SDK downloads through the proxy rather than around it.
+          results_url: `${h.mock.url}/v1/messages/batches/${batchId}/results`,
         },
       }
     }
@@ -156,6 +157,20 @@ describeEachDatabase('Message Batches results are counted as batch usage', ({ db
     ])
     const totals = await dailyTotals(domain)
     assert.deepEqual([totals.costUsd, totals.tokens.input], [0.01825, 1100])
+  })
+
+  test("the batch's results_url leads back through the proxy", async () => {
+    const domain = await batchDomain()
+    const batchId = `msgbatch_${randomId('b')}`
+    h.mock.handler = serveBatch(batchId)
+    const res = await fetchAsHost(domain)(`${h.url}/v1/messages/batches/${batchId}`, {
+      headers: { 'x-api-key': 'unused', 'accept-encoding': 'gzip' },
+    })
+    const batch = (await res.json()) as { id: string; results_url: string }
+    assert.deepEqual(
+      [batch.id, batch.results_url],
+      [batchId, `/v1/messages/batches/${batchId}/results`],
+    )
   })
 
   test('downloading the same results again counts nothing twice', async () => {

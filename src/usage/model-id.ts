@@ -21,3 +21,13 @@ function key(family = '', major = '', minor: string | undefined): string {
   const m = minor === undefined ? 0 : Number(minor)
   return m === 0 ? `${family}-${Number(major)}` : `${family}-${Number(major)}-${m}`
 }
+
+/**
+ * The name usage groups a model under: dated ids, aliases and cloud spellings of one model
+ * become `claude-<family>-<version>` (`claude-sonnet-4-5-20250929` and `claude-sonnet-4-5`
+ * → `claude-sonnet-4-5`). Ids no scheme covers (and '' for unknown) stay as they are.
+ */
+export function modelFamily(modelId: string): string {
+  const key = canonicalModelKey(modelId)
+  return key === null ? modelId : `claude-${key}`
+}

@@ -92,6 +92,8 @@ describeEachDatabase('usage accounting through the proxy', ({ db }) => {
     // Sonnet 4.5 per MTok: input $3, output $15, 5m write $3.75, 1h write $6, read $0.30.
     // 100×3 + 200×15 + 1000×3.75 + 2000×6 + 10000×0.3 = 300 + 3000 + 3750 + 12000 + 3000 µ$.
     assert.equal(row.cost_usd, 0.02205)
+    // One "total" everywhere: every billed token, cache included.
+    assert.equal(row.total_tokens, 100 + 200 + 3000 + 10_000)
     assert.equal(row.cache_creation_5m_tokens, 1000)
     assert.equal(row.cache_creation_1h_tokens, 2000)
     assert.deepEqual(usage, {
@@ -186,8 +188,9 @@ describeEachDatabase('usage accounting through the proxy', ({ db }) => {
           requests: 2,
           costUsd: 0.0565,
           models: [
-            ['claude-haiku-4-5-20251001', 1, 0.004],
-            ['claude-opus-4-1-20250805', 1, 0.0525],
+            // Grouped by model, whatever the spelling (docs/usage-api.md#token-vocabulary).
+            ['claude-haiku-4-5', 1, 0.004],
+            ['claude-opus-4-1', 1, 0.0525],
           ],
         },
       ],
@@ -277,6 +280,24 @@ describeEachDatabase('usage accounting through the proxy', ({ db }) => {
     assert.deepEqual(
       [daily.totals.requests, daily.totals.unpricedRequests, daily.totals.costUsd],
       [2, 1, 0.198],
+    )
+  })
+
+  test('usage by model groups a dated id with its alias', async () => {
+    const { domain } = await apiKeyDomain()
+    for (const model of ['claude-sonnet-4-5-20250929', 'claude-sonnet-4-5']) {
+      h.mock.handler = () => ({
+        kind: 'json',
+        body: textMessage(model, 'Ok.', { input_tokens: 10, output_tokens: 1 }),
+      })
+      await send(domain, ask(model))
+    }
+    const stats = (await usageApi(`/token-stats?domain=${domain}`)) as {
+      domains: { models: { model: string; requests: number }[] }[]
+    }
+    assert.deepEqual(
+      stats.domains.map((d) => d.models.map((m) => [m.model, m.requests])),
+      [[['claude-sonnet-4-5', 2]]],
     )
   })
 

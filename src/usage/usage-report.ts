@@ -1,3 +1,4 @@
+import { modelFamily } from './model-id.ts'
 import { lastBlockFromHours, type BlockSpan } from './hourly-blocks.ts'
 import { parseRateLimitHeaders, windowFromRateLimitHeaders } from './rate-limit-headers.ts'
 import { bucketKeys, type Granularity } from './time-buckets.ts'
@@ -97,7 +98,10 @@ function blockJson(span: BlockSpan, rows: Row[], now: Date) {
     lastRequestAt: lastAt,
     isActive: span.isActive,
     ...sums,
-    models: sumsBy(rows, (r) => r.model ?? '').map((g) => ({ model: orNull(g.key), ...g.sums })),
+    models: sumsBy(rows, (r) => modelFamily(r.model ?? '')).map((g) => ({
+      model: orNull(g.key),
+      ...g.sums,
+    })),
     domains: sumsBy(rows, (r) => r.domain ?? '').map((g) => ({ domain: g.key, ...g.sums })),
     burnRate: burnRate(usageBlock, now),
     projection: projection(usageBlock, now),
@@ -136,7 +140,10 @@ export function dailyReport(input: {
     return {
       date,
       ...sumsOf(rows),
-      models: sumsBy(rows, (r) => r.model ?? '').map((g) => ({ model: orNull(g.key), ...g.sums })),
+      models: sumsBy(rows, (r) => modelFamily(r.model ?? '')).map((g) => ({
+        model: orNull(g.key),
+        ...g.sums,
+      })),
     }
   })
   const inRange = new Set(input.keys)
@@ -163,7 +170,9 @@ export function seriesReport(input: {
   const groupKey = (r: Row) =>
     input.groupBy === 'none'
       ? 'all'
-      : ((input.groupBy === 'account' ? r.account_id : r[input.groupBy]) ?? '')
+      : input.groupBy === 'model'
+        ? modelFamily(r.model ?? '')
+        : ((input.groupBy === 'account' ? r.account_id : r[input.groupBy]) ?? '')
   const series = sumsBy(input.rows, groupKey).map((g) => {
     const byBucket = groupBy(g.rows, (r) => r.bucket ?? '')
     return {
@@ -225,7 +234,10 @@ export function tokenStatsReport(input: { rows: readonly Row[]; from: Date; to: 
   const domains = sumsBy(input.rows, (r) => r.domain ?? '').map((g) => ({
     domain: g.key,
     ...g.sums,
-    models: sumsBy(g.rows, (r) => r.model ?? '').map((m) => ({ model: orNull(m.key), ...m.sums })),
+    models: sumsBy(g.rows, (r) => modelFamily(r.model ?? '')).map((m) => ({
+      model: orNull(m.key),
+      ...m.sums,
+    })),
   }))
   return { from: input.from, to: input.to, totals: sumsOf(input.rows), domains }
 }

@@ -9,8 +9,10 @@ import { randomId, usageRecord } from './usage-test-records.ts'
 
 const KEY = 'dash-key-for-usage-routes'
 const NOW = Date.parse('2026-11-25T12:30:00Z')
-const SONNET = 'claude-sonnet-4-5-20250929'
 const HAIKU = 'claude-haiku-4-5-20251001'
+// Usage reports a model under one name whatever its spelling (src/usage/model-id.ts).
+const SONNET_FAMILY = 'claude-sonnet-4-5'
+const HAIKU_FAMILY = 'claude-haiku-4-5'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -155,8 +157,8 @@ describeEachDatabase('usage API', ({ db }) => {
     assert.deepEqual(
       block.models.map((m: Json) => [m.model, m.requests]),
       [
-        [SONNET, 2],
-        [HAIKU, 1],
+        [SONNET_FAMILY, 2],
+        [HAIKU_FAMILY, 1],
       ].sort(),
     )
     // 140 minutes since the first request: 13,850 / 140 tokens and 17.25 m$ × 60 / 140 per hour.
@@ -204,8 +206,8 @@ describeEachDatabase('usage API', ({ db }) => {
         d.models.map((m: Json) => m.model),
       ]),
       [
-        ['2026-11-24', 1, 0.0003, [SONNET]],
-        ['2026-11-25', 3, 0.01665, [SONNET]],
+        ['2026-11-24', 1, 0.0003, [SONNET_FAMILY]],
+        ['2026-11-25', 3, 0.01665, [SONNET_FAMILY]],
       ],
     )
     assert.deepEqual(
@@ -286,7 +288,7 @@ describeEachDatabase('usage API', ({ db }) => {
         d.costUsd,
         d.models.map((m: Json) => [m.model, m.requests]),
       ]),
-      [[dA, 4, 13_410, 0.01695, [[SONNET, 4]]]],
+      [[dA, 4, 13_410, 0.01695, [[SONNET_FAMILY, 4]]]],
     )
     assert.equal(body.totals.requests, 4)
   })

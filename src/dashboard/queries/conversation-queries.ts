@@ -70,6 +70,7 @@ export interface TreeRow {
   input_tokens: number
   output_tokens: number
   cache_read_input_tokens: number
+  cache_creation_input_tokens: number
   cost_usd: number | null
   message_count: number
   tool_call_count: number
@@ -91,7 +92,8 @@ export async function findConversationRequests(
   if (!isUuid(conversationId)) return { rows: [], truncated: false }
   const result = await sql<TreeRow>`
     select request_id, seq, timestamp, domain, model, request_type, status_code, duration_ms,
-      input_tokens, output_tokens, cache_read_input_tokens, cost_usd, message_count,
+      input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens,
+      cost_usd, message_count,
       tool_call_count, branch_id, parent_request_id, is_subtask, parent_task_request_id,
       conversation_id
     from api_requests

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Database } from '../../db/database.ts'
+import { modelFamily } from '../../usage/model-id.ts'
 import type { SumsRow } from '../../usage/usage-sums.ts'
 import type { DomainScope } from '../auth/scope.ts'
 import { scopeSql } from './scope-sql.ts'
@@ -60,7 +61,7 @@ export async function sumRollup(
     from token_usage_hourly
     where hour >= ${start} and hour <= ${q.to} and ${scopeSql(scope)}
     ${groupBy}`.execute(db.kysely)
-  return result.rows
+  const rows = result.rows
     .filter((r) => r.requests !== null)
     .map(({ at_ms, first_ms, last_ms, ...sums }) => ({
       ...sums,
@@ -68,6 +69,39 @@ export async function sumRollup(
       first_at: new Date(first_ms),
       last_at: new Date(last_ms),
     }))
+  return q.by.includes('model') ? mergeModelFamilies(rows) : rows
+}
+
+const SUMMED: readonly (keyof SumsRow)[] = [
+  'requests',
+  'error_requests',
+  'unpriced_requests',
+  'input_tokens',
+  'output_tokens',
+  'cache_creation_input_tokens',
+  'cache_creation_5m_tokens',
+  'cache_creation_1h_tokens',
+  'cache_read_input_tokens',
+  'web_search_requests',
+  'cost_nano_usd',
+]
+
+// A dated id and its alias are one model on every chart and table (src/usage/model-id.ts).
+function mergeModelFamilies(rows: RollupRow[]): RollupRow[] {
+  const merged = new Map<string, RollupRow>()
+  for (const row of rows) {
+    const model = modelFamily(row.model ?? '')
+    const key = JSON.stringify([row.at?.getTime(), row.domain, row.account_id, model])
+    const seen = merged.get(key)
+    if (!seen) {
+      merged.set(key, { ...row, model })
+      continue
+    }
+    for (const f of SUMMED) seen[f] = Number(seen[f]) + Number(row[f])
+    if (row.first_at < seen.first_at) seen.first_at = row.first_at
+    if (row.last_at > seen.last_at) seen.last_at = row.last_at
+  }
+  return [...merged.values()]
 }
 
 type RawRollupRow = Omit<RollupRow, 'at' | 'first_at' | 'last_at'> & {

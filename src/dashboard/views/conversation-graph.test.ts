@@ -20,6 +20,7 @@ const row = (
   input_tokens: 0,
   output_tokens: 0,
   cache_read_input_tokens: 0,
+  cache_creation_input_tokens: 0,
   cost_usd: null,
   message_count: 1,
   tool_call_count: 0,

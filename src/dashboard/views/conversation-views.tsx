@@ -13,6 +13,15 @@ import {
   shortModel,
 } from './format.ts'
 import { Empty } from './layout.tsx'
+import {
+  BRANCHES_TITLE,
+  branchCount,
+  TOKENS_IN_LABEL,
+  TOKENS_IN_TITLE,
+  TOKENS_OUT_LABEL,
+  TOKENS_TOTAL_LABEL,
+  tokensIn,
+} from './vocabulary.ts'
 
 // Must match `.tree-rows li` height in dashboard.css (inline styles are blocked by the CSP).
 const ROW_H = 30
@@ -30,10 +39,14 @@ export function ConversationTable(props: { rows: ConversationSummary[] }) {
             <th>Last activity (UTC)</th>
             <th>Started</th>
             <th class="num">Requests</th>
-            <th class="num">Branches</th>
+            <th class="num" title={BRANCHES_TITLE}>
+              Branches
+            </th>
             <th class="num">Sub-agents</th>
             <th class="num">Compactions</th>
-            <th class="num">Tokens</th>
+            <th class="num" title={`${TOKENS_IN_TITLE} + output`}>
+              {TOKENS_TOTAL_LABEL}
+            </th>
             <th>Models</th>
           </tr>
         </thead>
@@ -51,7 +64,7 @@ export function ConversationTable(props: { rows: ConversationSummary[] }) {
               </td>
               <td>{formatTime(c.started_at)}</td>
               <td class="num">{formatInt(c.request_count)}</td>
-              <td class="num">{formatInt(c.branch_count)}</td>
+              <td class="num">{formatInt(branchCount(c))}</td>
               <td class="num">{formatInt(c.subtask_count)}</td>
               <td class="num">{formatInt(c.compact_count)}</td>
               <td class="num">{formatTokens(Number(c.total_tokens))}</td>
@@ -145,8 +158,8 @@ export function ConversationTree(props: { graph: ConversationGraph }) {
               {n.row.tool_call_count > 0 ? (
                 <span class="muted">{n.row.tool_call_count} tool calls</span>
               ) : null}
-              <span class="muted">
-                {formatTokens(n.row.input_tokens)}→{formatTokens(n.row.output_tokens)}
+              <span class="muted" title={`${TOKENS_IN_LABEL} → ${TOKENS_OUT_LABEL}`}>
+                {formatTokens(tokensIn(n.row))}→{formatTokens(n.row.output_tokens)}
               </span>
               <span class="muted">{formatMs(n.row.duration_ms)}</span>
               {n.edge === 'fork' ? (
@@ -230,17 +243,16 @@ export function ConversationFacts(props: { rows: TreeRow[]; graph: ConversationG
       <dd>{formatTime(first?.timestamp)}</dd>
       <dt>Last activity</dt>
       <dd>{formatTime(last?.timestamp)}</dd>
-      <dt>Branches</dt>
-      <dd>{formatInt(count('branch') + count('main'))}</dd>
+      <dt title={BRANCHES_TITLE}>Branches</dt>
+      <dd>{formatInt(count('main') + count('branch') + count('compaction'))}</dd>
       <dt>Sub-agents</dt>
       <dd>{formatInt(count('subtask'))}</dd>
       <dt>Compactions</dt>
       <dd>{formatInt(count('compaction'))}</dd>
-      <dt>Tokens in / out</dt>
-      <dd>
-        {formatTokens(rows.reduce((s, r) => s + r.input_tokens, 0))} /{' '}
-        {formatTokens(rows.reduce((s, r) => s + r.output_tokens, 0))}
-      </dd>
+      <dt title={TOKENS_IN_TITLE}>{TOKENS_IN_LABEL}</dt>
+      <dd>{formatTokens(rows.reduce((s, r) => s + tokensIn(r), 0))}</dd>
+      <dt>{TOKENS_OUT_LABEL}</dt>
+      <dd>{formatTokens(rows.reduce((s, r) => s + Number(r.output_tokens), 0))}</dd>
       <dt>Cost</dt>
       <dd>{formatUsd(cost)}</dd>
     </dl>

@@ -14,6 +14,7 @@ import {
 import { Empty } from './layout.tsx'
 import type { MessageModel } from './message-model.ts'
 import { Messages, Pre } from './message-view.tsx'
+import { TOKENS_IN_LABEL, TOKENS_IN_TITLE, TOKENS_OUT_LABEL, tokensIn } from './vocabulary.ts'
 
 // A page stays usable with a multi-megabyte body; the download has all of it.
 const RAW_CHARS = 200_000
@@ -37,11 +38,7 @@ export function RequestRows(props: { rows: RequestSummary[] }) {
               <span class="muted"> {r.stream_end}</span>
             ) : null}
           </td>
-          <td class="num">
-            {formatTokens(
-              r.input_tokens + r.cache_read_input_tokens + r.cache_creation_input_tokens,
-            )}
-          </td>
+          <td class="num">{formatTokens(tokensIn(r))}</td>
           <td class="num">{formatTokens(r.output_tokens)}</td>
           <td class="num">{formatUsd(r.cost_usd === null ? null : Number(r.cost_usd))}</td>
           <td class="num">{formatMs(r.duration_ms)}</td>
@@ -76,10 +73,10 @@ export function RequestTable(props: { rows: RequestSummary[]; liveSrc: string | 
             <th>Model</th>
             <th>Type</th>
             <th>Status</th>
-            <th class="num" title="input + cache reads + cache writes">
-              In
+            <th class="num" title={TOKENS_IN_TITLE}>
+              {TOKENS_IN_LABEL}
             </th>
-            <th class="num">Out</th>
+            <th class="num">{TOKENS_OUT_LABEL}</th>
             <th class="num">Cost</th>
             <th class="num">Duration</th>
             <th class="num" title="messages / tool calls">
