@@ -8,7 +8,7 @@ import { loadRuntimeConfig, openDatabase } from './runtime.ts'
 import { demo } from './demo.ts'
 import { serve } from './serve.ts'
 
-const USAGE = `nexus <command>
+export const USAGE = `nexus <command>
 
   start               proxy (PORT), dashboard (DASHBOARD_PORT) and background work in one
                       process; embedded database in DATA_DIR unless DATABASE_URL is set
