@@ -17,7 +17,7 @@ interface Run {
 function nexus(args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', NEXUS_FROM_SOURCE: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
