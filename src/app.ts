@@ -148,6 +148,7 @@ export function createApp(deps: AppDeps): App {
     credentialStore: credentials.store,
     apiKey: config.dashboard.apiKey,
     readOnly: config.dashboard.readOnly,
+    trustProxy: config.dashboard.trustProxy,
     live,
   })
   // The JSON APIs on the proxy port, behind the dashboard's keys and sessions.
