@@ -59,6 +59,8 @@ function requireChromium(files, env) {
 
 const env = { ...process.env }
 env.NEXUS_TEST_BACKENDS ??= 'pglite,postgres'
+// Tests run the sources, never a dist/ left from an earlier build.
+env.NEXUS_FROM_SOURCE = '1'
 if (env.NEXUS_TEST_BACKENDS.split(',').includes('postgres')) await ensurePostgres(env)
 
 let files = roots.flatMap((root) => findTests(root)).sort()

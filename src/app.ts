@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { getRequestListener } from '@hono/node-server'
+import { Hono } from 'hono'
 import type { Config } from './config.ts'
 import type { Database } from './db/database.ts'
 import type { Log } from './log.ts'
@@ -20,6 +21,7 @@ import { Quarantine } from './storage/quarantine.ts'
 import { Spool } from './storage/spool.ts'
 import { StorageWriter } from './storage/storage-writer.ts'
 import { ConversationLinker } from './conversations/conversation-linker.ts'
+import { conversationRoutes } from './conversations/conversation-routes.ts'
 import { createConversationStore } from './conversations/conversation-store.ts'
 import { SlackNotifier } from './notify/slack-notifier.ts'
 import { slackTarget } from './notify/slack-target.ts'
@@ -152,8 +154,11 @@ export function createApp(deps: AppDeps): App {
     trustProxy: config.dashboard.trustProxy,
     live,
   })
-  const usage = usageRoutes({ db, clock, log, auth: dashboard.apiGuard })
-  const control = getRequestListener(controlRoutes({ writer, metrics, ping, usage }).fetch)
+  // The JSON APIs on the proxy port, behind the dashboard's keys and sessions.
+  const api = new Hono()
+    .route('/', usageRoutes({ db, clock, log, auth: dashboard.apiGuard }))
+    .route('/', conversationRoutes({ db, log, auth: dashboard.apiGuard }))
+  const control = getRequestListener(controlRoutes({ writer, metrics, ping, usage: api }).fetch)
   let partitions: { ready: Promise<void>; stop(): void } | undefined
 
   return {

@@ -9,12 +9,21 @@ const bool = (fallback: boolean) =>
 const int = (fallback: number, min = 0) =>
   z.coerce.number().int().min(min).optional().default(fallback)
 
+const port = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1, 'must be a port number from 1 to 65535')
+    .max(65535, 'must be a port number from 1 to 65535')
+    .optional()
+    .default(fallback)
+
 const url = (fallback: string) => z.url().optional().default(fallback)
 const optionalString = z.string().min(1).optional()
 
 const envSchema = z.object({
-  PORT: int(3000),
-  DASHBOARD_PORT: int(3001),
+  PORT: port(3000),
+  DASHBOARD_PORT: port(3001),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: optionalString,
   DATA_DIR: z.string().min(1).default('./data'),
@@ -107,8 +116,9 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(blankToUndefined(env))
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+    // One line per problem, each naming its variable: this is all the operator sees.
+    const lines = parsed.error.issues.map((i) => `Invalid ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(lines.join('\n'))
   }
   const e = parsed.data
   return {

@@ -26,7 +26,7 @@ function startNexus(env: Record<string, string>): {
   exited: Promise<number>
 } {
   const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', NEXUS_FROM_SOURCE: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let text = ''

@@ -1,6 +1,7 @@
 import { createConversationStore } from '../conversations/conversation-store.ts'
 import { rebuildConversations } from '../conversations/rebuild-conversations.ts'
 import { formatRebuildReport } from '../conversations/rebuild-report.ts'
+import { preflight } from './preflight.ts'
 import { progressBar } from './progress-bar.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
 
@@ -23,6 +24,7 @@ export async function conversationsCommand(args: string[]): Promise<number> {
     return 2
   }
   const { config, log } = loadRuntimeConfig()
+  await preflight(config, { command: 'nexus conversations rebuild', database: true })
   const opened = await openDatabase(config, log)
   try {
     const bar = progressBar(process.stderr, 'requests')

@@ -3,12 +3,13 @@ import { generateClientKey } from '../credentials/generate-key.ts'
 import { prepareDashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { DataDirLockedError } from '../db/data-dir-lock.ts'
 import { restrictNewFiles } from '../db/data-dir-mode.ts'
-import { conversationsCommand } from './conversations-command.ts'
+import { CONVERSATIONS_USAGE, conversationsCommand } from './conversations-command.ts'
+import { preflight, StartupError } from './preflight.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
 import { demo } from './demo.ts'
 import { serve } from './serve.ts'
 
-const USAGE = `nexus <command>
+export const USAGE = `nexus <command>
 
   start               proxy (PORT), dashboard (DASHBOARD_PORT) and background work in one
                       process; embedded database in DATA_DIR unless DATABASE_URL is set
@@ -20,15 +21,30 @@ const USAGE = `nexus <command>
   keys generate       print a new client API key for a credential file
   login-link          print a single-use dashboard login link (key from DATA_DIR or config)
   demo                proxy and dashboard on a temporary database seeded with demo data
+
+  --help, -h          this help (after any command: its help; nothing runs)
+
+Configuration: environment variables or .env in the working directory (README.md).
 `
+
+const HELP_FLAGS = new Set(['--help', '-h', 'help'])
 
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
+  if (argv.some((arg) => HELP_FLAGS.has(arg))) {
+    // Help never runs anything: `nexus start --help` must not start a server.
+    process.stdout.write(command === 'conversations' ? CONVERSATIONS_USAGE : USAGE)
+    return
+  }
   restrictNewFiles()
   try {
     await run(command, rest)
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof DataDirLockedError ||
+      err instanceof StartupError
+    ) {
       console.error(err.message)
       process.exit(1)
     }
@@ -46,10 +62,19 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
         proxy: command !== 'dashboard',
         dashboard: command !== 'proxy',
       }
+      await preflight(config, {
+        command: `nexus ${command}`,
+        proxyPort: parts.proxy,
+        dashboardPort: parts.dashboard,
+        database: config.storage.enabled || parts.dashboard,
+        postgresOnly: command !== 'start',
+        dataDir: true,
+      })
       return serve(config, log, parts, command)
     }
     case 'migrate': {
       const { config, log } = loadRuntimeConfig()
+      await preflight(config, { command: 'nexus migrate', database: true })
       const opened = await openDatabase(config, log)
       await opened.close()
       console.log('migrations applied')
@@ -57,6 +82,7 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
     }
     case 'demo': {
       const { config, log } = loadRuntimeConfig()
+      await preflight(config, { command: 'nexus demo', proxyPort: true, dashboardPort: true })
       return demo(config, log)
     }
     case 'login-link': {

@@ -6,6 +6,7 @@ import { tightenTree } from '../db/data-dir-mode.ts'
 import { lockDataDir } from '../db/data-dir-lock.ts'
 import { migrate } from '../db/migrate.ts'
 import { createLog, type Log } from '../log.ts'
+import { StartupError } from './preflight.ts'
 
 /** The environment, with `.env` from the working directory underneath it. */
 export function readEnvironment(): Record<string, string | undefined> {
@@ -35,7 +36,7 @@ export async function openDatabase(
     return { db, close: () => db.close() }
   }
   if (options.requirePostgres) {
-    throw new Error(
+    throw new StartupError(
       `${options.requirePostgres} runs against PostgreSQL: set DATABASE_URL. ` +
         'For a single process on the embedded database use `nexus start`.',
     )

@@ -5,6 +5,7 @@ import type { Log } from '../log.ts'
 import { checkOpenRelay } from '../credentials/open-relay.ts'
 import { secureDataDir } from '../db/data-dir-mode.ts'
 import { prepareDashboardAccess, type DashboardAccess } from '../dashboard/auth/dashboard-access.ts'
+import { listenProblem, StartupError } from './preflight.ts'
 import { openDatabase } from './runtime.ts'
 
 export type ServeParts = { proxy: boolean; dashboard: boolean }
@@ -53,12 +54,17 @@ export async function serve(configured: Config, log: Log, parts: ServeParts, com
     const server = createServer(app.proxyListener)
     server.requestTimeout = config.proxy.serverTimeoutMs
     server.keepAliveTimeout = 65_000
-    servers.push(await listen(server, config.host, config.proxyPort))
+    servers.push(await listen(server, 'PORT', config.host, config.proxyPort))
     log.info(`proxy listening on http://${config.host}:${config.proxyPort}`)
   }
   if (parts.dashboard) {
     servers.push(
-      await listen(createServer(app.dashboardListener), config.host, config.dashboardPort),
+      await listen(
+        createServer(app.dashboardListener),
+        'DASHBOARD_PORT',
+        config.host,
+        config.dashboardPort,
+      ),
     )
     log.info(`dashboard on http://${config.host}:${config.dashboardPort}`)
     if (access) announceDashboard(access, log)
@@ -75,9 +81,12 @@ export async function serve(configured: Config, log: Log, parts: ServeParts, com
   }
 }
 
-function listen(server: Server, host: string, port: number): Promise<Server> {
+function listen(server: Server, name: string, host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject)
+    // Taken between the preflight probe and now: still one line, not a stack trace.
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new StartupError(listenProblem(name, host, port, err))),
+    )
     server.listen(port, host, () => resolve(server))
   })
 }

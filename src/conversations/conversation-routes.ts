@@ -62,7 +62,11 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
   app.get('/api/conversations/:id', async (c) => {
     const id = c.req.param('id')
     const db = database()
-    const summary = z.uuid().safeParse(id).success ? await findConversation(db, id) : undefined
+    const found = z.uuid().safeParse(id).success ? await findConversation(db, id) : undefined
+    // A domain-scoped key is let through for its `?domain=`; another domain's conversation
+    // must look like no conversation at all.
+    const domain = c.req.query('domain')
+    const summary = domain === undefined || found?.domain === domain ? found : undefined
     if (!summary) throw new NotFoundError(`No conversation ${id}`)
     const [requests, spawns] = await Promise.all([
       findConversationRequests(db, id),

@@ -18,7 +18,7 @@ import {
 } from './auth/middleware.ts'
 import { securityHeaders } from './auth/security-headers.ts'
 import type { DashboardLive } from './live/dashboard-live.ts'
-import { analysisRoutes } from './routes/analysis-routes.tsx'
+import { analysisRoutes } from './routes/analysis-routes.ts'
 import { assetRoutes } from './routes/asset-routes.ts'
 import { conversationPageRoutes } from './routes/conversation-page-routes.tsx'
 import { eventsRoutes } from './routes/events-routes.ts'

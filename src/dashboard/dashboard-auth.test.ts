@@ -231,6 +231,17 @@ describeEachDatabase('dashboard auth', ({ db }) => {
     )
   })
 
+  test('pages offer nothing that does not exist yet: no analysis link, panel or button', async () => {
+    const cookie = await loginCookie(h.url, h.key)
+    for (const path of [`/conversations/${a.conversationId}`, `/requests/${a.requestIds[0]}`]) {
+      const res = await get(path, { headers: { cookie } })
+      assert.equal(res.status, 200, path)
+      const html = await res.text()
+      assert.doesNotMatch(html, /analysis/i, path)
+    }
+    assert.equal((await get('/analysis', { headers: { cookie } })).status, 404)
+  })
+
   test('the SSE stream needs a session and then opens', async () => {
     assert.equal(
       (await get('/events', { headers: { cookie: 'nexus_session=forged' } })).status,

@@ -162,7 +162,6 @@ describeEachDatabase('dashboard in a real browser', ({ db, backend }) => {
       ['conversations', '/conversations', 'conversation-list'],
       ['conversation', `/conversations/${conv.conversationId}`, 'conversation-tree'],
       ['usage', '/usage', 'window-gauge'],
-      ['analysis', '/analysis', 'analysis-panel'],
     ]
     for (const [name, path, testid] of pages) {
       const page = await open(admin, path)

@@ -94,17 +94,6 @@ export function conversationPageRoutes(deps: DashboardDeps) {
         >
           <Tree id={id} view={view} visible={visible} />
         </div>
-        <section class="analysis-placeholder" data-testid="analysis-panel">
-          <h2>AI analysis</h2>
-          <p class="muted">
-            An analysis of this conversation (summary, problems, suggestions) will appear here.
-          </p>
-          <form method="post" action={`/conversations/${id}/analysis`}>
-            <button type="submit" disabled={!c.var.viewer.canWrite}>
-              Request analysis
-            </button>
-          </form>
-        </section>
       </Layout>,
     )
   })

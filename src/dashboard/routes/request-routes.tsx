@@ -75,10 +75,6 @@ export function requestRoutes(deps: DashboardDeps) {
       <Layout title={`Request ${shortId(row.request_id)}`} section="requests" viewer={c.var.viewer}>
         <PageTitle sub={<span class="mono">{row.request_id}</span>}>Request</PageTitle>
         <RequestDetailView row={row} model={model} />
-        <section class="analysis-placeholder" data-testid="analysis-panel">
-          <h2>AI analysis</h2>
-          <p class="muted">Analysis of this conversation will appear here.</p>
-        </section>
       </Layout>,
     )
   })

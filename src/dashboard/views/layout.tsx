@@ -3,14 +3,13 @@
 import type { Child } from 'hono/jsx'
 import type { Viewer } from '../auth/dashboard-auth.ts'
 
-export type Section = 'overview' | 'requests' | 'conversations' | 'usage' | 'analysis'
+export type Section = 'overview' | 'requests' | 'conversations' | 'usage'
 
 const NAV: Array<[Section, string, string]> = [
   ['overview', 'Overview', '/'],
   ['requests', 'Requests', '/requests'],
   ['conversations', 'Conversations', '/conversations'],
   ['usage', 'Usage', '/usage'],
-  ['analysis', 'Analysis', '/analysis'],
 ]
 
 export interface LayoutProps {
