@@ -52,6 +52,8 @@ export interface App {
   metrics: ProxyMetrics
   /** Starts background loops (storage writer, spool replay). The CLI calls this. */
   start(): Promise<void>
+  /** Ends the dashboard's live streams (a `shutdown` event each): call before closing servers. */
+  closeLiveStreams(): void
   /** Writes out everything queued and releases connections. Servers are closed by the caller. */
   stop(): Promise<void>
 }
@@ -186,7 +188,11 @@ export function createApp(deps: AppDeps): App {
       await quarantine.init()
       writer.start()
     },
+    closeLiveStreams() {
+      live.bus.close()
+    },
     async stop() {
+      live.bus.close()
       partitions?.stop()
       await partitions?.ready
       await writer?.drain()

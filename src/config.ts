@@ -59,6 +59,7 @@ const envSchema = z.object({
   SLACK_ICON_EMOJI: optionalString,
   SLACK_ENABLED: bool(true),
   SLACK_TIMEOUT_MS: int(5_000, 100),
+  SHUTDOWN_TIMEOUT_MS: int(5_000, 100),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
@@ -73,6 +74,8 @@ export interface Config {
   dataDir: string
   credentialsDir: string
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  /** After SIGINT/SIGTERM the process exits by this deadline even if draining is not done. */
+  shutdownTimeoutMs: number
   upstream: {
     baseUrl: string
     timeoutMs: number
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR,
     credentialsDir: e.CREDENTIALS_DIR,
     logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     upstream: {
       baseUrl: e.CLAUDE_API_BASE_URL.replace(/\/+$/, ''),
       timeoutMs: e.CLAUDE_API_TIMEOUT,

@@ -1,48 +1,12 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import Anthropic from '@anthropic-ai/sdk'
 import { openPglite } from '../db/database.ts'
 import { MockAnthropic } from '../../test-support/mock-anthropic.ts'
-
-const BIN = join(import.meta.dirname, '../../bin/nexus.js')
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-function startNexus(env: Record<string, string>): {
-  child: ChildProcess
-  output: () => string
-  exited: Promise<number>
-} {
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { PATH: process.env.PATH ?? '', NEXUS_FROM_SOURCE: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let text = ''
-  child.stdout!.on('data', (c: Buffer) => (text += c.toString()))
-  child.stderr!.on('data', (c: Buffer) => (text += c.toString()))
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)))
-  return { child, output: () => text, exited }
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+import { freePort, startNexus, waitFor } from '../../test-support/nexus-process.ts'
 
 describe('nexus start on the embedded database', () => {
   const mock = new MockAnthropic()

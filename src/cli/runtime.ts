@@ -22,6 +22,8 @@ export function loadRuntimeConfig(): { config: Config; log: Log } {
 export interface OpenedDatabase {
   db: Database
   close(): Promise<void>
+  /** For a forced exit: drops the data-dir lock at once (a no-op on PostgreSQL). */
+  releaseLock(): void
 }
 
 /** PostgreSQL when DATABASE_URL is set, else the embedded database in the data directory. */
@@ -33,7 +35,7 @@ export async function openDatabase(
   if (config.databaseUrl) {
     const db = openPostgres({ url: config.databaseUrl })
     await runMigrations(db, log)
-    return { db, close: () => db.close() }
+    return { db, close: () => db.close(), releaseLock: () => {} }
   }
   if (options.requirePostgres) {
     throw new StartupError(
@@ -41,14 +43,19 @@ export async function openDatabase(
         'For a single process on the embedded database use `nexus start`.',
     )
   }
-  const unlock = lockDataDir(config.dataDir)
+  const lock = lockDataDir(config.dataDir)
+  if (lock.tookOverFrom) {
+    log.warn(
+      `took over the data directory lock of pid ${lock.tookOverFrom}, which is gone (it was killed or crashed)`,
+    )
+  }
   const db = openPglite(join(config.dataDir, 'pglite'))
   try {
     await runMigrations(db, log)
     tightenTree(config.dataDir)
   } catch (err) {
     await db.close()
-    unlock()
+    lock.release()
     throw err
   }
   return {
@@ -56,8 +63,9 @@ export async function openDatabase(
     async close() {
       await db.close()
       tightenTree(config.dataDir)
-      unlock()
+      lock.release()
     },
+    releaseLock: lock.release,
   }
 }
 

@@ -7,10 +7,11 @@ import { secureDataDir } from '../db/data-dir-mode.ts'
 import { prepareDashboardAccess, type DashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { listenProblem, StartupError } from './preflight.ts'
 import { openDatabase } from './runtime.ts'
+import { handleShutdownSignals } from './shutdown.ts'
 
 export type ServeParts = { proxy: boolean; dashboard: boolean }
 
-/** Runs the proxy and/or dashboard until SIGINT/SIGTERM, then drains storage and exits. */
+/** Runs the proxy and/or dashboard until SIGINT/SIGTERM, then drains storage and exits (src/cli/shutdown.ts). */
 export async function serve(configured: Config, log: Log, parts: ServeParts, command: string) {
   let config = configured
   let access: DashboardAccess | undefined
@@ -69,16 +70,27 @@ export async function serve(configured: Config, log: Log, parts: ServeParts, com
     log.info(`dashboard on http://${config.host}:${config.dashboardPort}`)
     if (access) announceDashboard(access, log)
   }
-  const shutdown = async (signal: string) => {
-    log.info('shutting down', { signal })
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
-    await app.stop()
-    await opened?.close()
-    process.exit(0)
-  }
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void shutdown(signal))
-  }
+  handleShutdownSignals({
+    log,
+    deadlineMs: config.shutdownTimeoutMs,
+    async stop() {
+      // Live streams first: an open dashboard tab would otherwise keep its server open.
+      app.closeLiveStreams()
+      await Promise.all(servers.map(closeServer))
+      await app.stop()
+      await opened?.close()
+    },
+    release: () => opened?.releaseLock(),
+    exit: (code) => process.exit(code),
+  })
+}
+
+/** Stops listening; idle keep-alive connections are closed so they do not hold it open. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve())
+    server.closeIdleConnections()
+  })
 }
 
 function listen(server: Server, name: string, host: string, port: number): Promise<Server> {

@@ -1,4 +1,5 @@
-// Live updates: one EventSource per page; every element with data-live-src is re-fetched
+// Live updates over the browser's one shared connection (live-source.js), on pages that have
+// live regions only; every element with data-live-src is re-fetched
 // (debounced) when a new request or conversation change arrives, and swapped in place.
 // Fragments are rendered by the server with the same escaping as full pages.
 ;(function () {
@@ -72,9 +73,9 @@
     }, 2000)
   }
 
-  function domainOf(e) {
+  function domainOf(data) {
     try {
-      return JSON.parse(e.data).domain
+      return JSON.parse(data).domain
     } catch {
       return undefined
     }
@@ -90,23 +91,15 @@
     status = document.getElementById('live-status')
     if (!status) return // not logged in
     regions = Array.prototype.slice.call(document.querySelectorAll('[data-live-src]'))
-    var source = new EventSource('/events')
-    source.addEventListener('ready', function () {
-      setStatus('on')
+    if (regions.length === 0) return setStatus('idle') // nothing here updates
+    window.nexusLive.connect(function (msg) {
+      if (msg.type === 'ready') setStatus('on')
+      if (msg.type === 'request') window.__nexusLastEvent = msg.data
+      if (msg.type === 'request' || msg.type === 'conversation') schedule(domainOf(msg.data))
+      // 'shutdown': the server is stopping; the connection comes back when it is.
+      if (msg.type === 'logged-out' || msg.type === 'shutdown' || msg.type === 'error') {
+        setStatus('off')
+      }
     })
-    source.addEventListener('request', function (e) {
-      window.__nexusLastEvent = e.data
-      schedule(domainOf(e))
-    })
-    source.addEventListener('conversation', function (e) {
-      schedule(domainOf(e))
-    })
-    source.addEventListener('logged-out', function () {
-      source.close()
-      setStatus('off')
-    })
-    source.onerror = function () {
-      setStatus('off')
-    }
   })
 })()

@@ -17,6 +17,16 @@ export type Listener = (event: LiveEvent) => void
 /** An in-process fan-out from the storage writer (and other instances, via the relay) to SSE clients. */
 export class EventBus {
   readonly #listeners = new Set<Listener>()
+  readonly #closing = new AbortController()
+
+  /** Aborted on shutdown: live streams say `shutdown` and end, so the server can close. */
+  get closing(): AbortSignal {
+    return this.#closing.signal
+  }
+
+  close(): void {
+    this.#closing.abort()
+  }
 
   subscribe(listener: Listener): () => void {
     this.#listeners.add(listener)

@@ -12,6 +12,14 @@ const FILES: Record<string, { path: () => string; type: string }> = {
   'dashboard.css': { path: () => `${ASSET_DIR}dashboard.css`, type: 'text/css; charset=utf-8' },
   'theme.js': { path: () => `${ASSET_DIR}theme.js`, type: 'text/javascript; charset=utf-8' },
   'live.js': { path: () => `${ASSET_DIR}live.js`, type: 'text/javascript; charset=utf-8' },
+  'live-source.js': {
+    path: () => `${ASSET_DIR}live-source.js`,
+    type: 'text/javascript; charset=utf-8',
+  },
+  'live-worker.js': {
+    path: () => `${ASSET_DIR}live-worker.js`,
+    type: 'text/javascript; charset=utf-8',
+  },
   'charts.js': { path: () => `${ASSET_DIR}charts.js`, type: 'text/javascript; charset=utf-8' },
   'vendor/uPlot.iife.min.js': {
     path: () => require.resolve('uplot/dist/uPlot.iife.min.js'),

@@ -7,6 +7,8 @@ import { SESSION_COOKIE, type DashboardEnv } from '../auth/middleware.ts'
 import { inScope } from '../auth/scope.ts'
 import type { EventBus, LiveEvent } from '../live/live-events.ts'
 
+const SHUTDOWN_RETRY_MS = 5_000
+
 export interface EventsDeps {
   bus: EventBus
   auth: DashboardAuth
@@ -17,7 +19,8 @@ export interface EventsDeps {
 /**
  * `GET /events`: Server-Sent Events for the live pages. Behind requireViewer like every
  * route, filtered to the viewer's domains, and re-checked at every heartbeat, so a stream
- * ends when its session expires, is logged out or its key is revoked.
+ * ends when its session expires, is logged out or its key is revoked. On shutdown every
+ * stream gets a `shutdown` event and ends: an open tab must not hold the server open.
  */
 export function eventsRoutes(deps: EventsDeps) {
   const app = new Hono<DashboardEnv>()
@@ -26,6 +29,9 @@ export function eventsRoutes(deps: EventsDeps) {
   let clients = 0
 
   app.get('/events', (c) => {
+    if (deps.bus.closing.aborted) {
+      return c.json(errorBody('overloaded_error', 'The server is shutting down'), 503)
+    }
     if (clients >= maxClients) {
       return c.json(errorBody('overloaded_error', 'Too many live connections'), 503)
     }
@@ -45,10 +51,17 @@ export function eventsRoutes(deps: EventsDeps) {
         wake?.()
       })
       stream.onAbort(() => wake?.())
+      const onClosing = () => wake?.()
+      deps.bus.closing.addEventListener('abort', onClosing)
       try {
         await stream.writeSSE({ event: 'ready', data: JSON.stringify({ viewer: viewer.label }) })
         let nextBeat = Date.now() + heartbeatMs
         while (!stream.aborted && !stream.closed) {
+          if (deps.bus.closing.aborted) {
+            // The browser reconnects after `retry` ms: by then a restarted server is back.
+            await stream.writeSSE({ event: 'shutdown', data: '{}', retry: SHUTDOWN_RETRY_MS })
+            break
+          }
           const event = pending.shift()
           if (event) {
             await stream.writeSSE({ event: event.type, data: JSON.stringify(event) })
@@ -75,6 +88,7 @@ export function eventsRoutes(deps: EventsDeps) {
           nextBeat = Date.now() + heartbeatMs
         }
       } finally {
+        deps.bus.closing.removeEventListener('abort', onClosing)
         unsubscribe()
         clients--
       }

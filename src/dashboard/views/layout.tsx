@@ -38,6 +38,7 @@ export function Layout(props: LayoutProps) {
         <script src="/assets/theme.js"></script>
         {props.charts ? <script src="/assets/vendor/uPlot.iife.min.js" defer></script> : null}
         {props.charts ? <script src="/assets/charts.js" defer></script> : null}
+        <script src="/assets/live-source.js" defer></script>
         <script src="/assets/live.js" defer></script>
       </head>
       <body>
