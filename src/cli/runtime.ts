@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../config.ts'
 import { openPglite, openPostgres, type Database } from '../db/database.ts'
 import { lockDataDir } from '../db/data-dir-lock.ts'
 import { migrate } from '../db/migrate.ts'
+import { createPgliteDataDir } from '../db/pglite-data-dir.ts'
 import { createLog, type Log } from '../log.ts'
 
 /** The environment, with `.env` from the working directory underneath it. */
@@ -40,7 +41,14 @@ export async function openDatabase(
     )
   }
   const unlock = lockDataDir(config.dataDir)
-  const db = openPglite(join(config.dataDir, 'pglite'))
+  const dir = join(config.dataDir, 'pglite')
+  try {
+    await createPgliteDataDir(dir, { progress: (line) => log.info(line) })
+  } catch (err) {
+    unlock()
+    throw err
+  }
+  const db = openPglite(dir)
   try {
     await runMigrations(db, log)
   } catch (err) {
