@@ -4,7 +4,7 @@
 // the matrix. PostgreSQL comes from TEST_DATABASE_URL; without it a local database
 // `nexus_test` on 127.0.0.1:5432 is created when missing.
 import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
 
@@ -43,6 +43,20 @@ async function ensurePostgres(env) {
   await client.end()
 }
 
+// The browser tests drive Debian's chromium (never a downloaded one); without it they would
+// fail deep inside playwright, so the missing piece is named before anything runs.
+function requireChromium(files, env) {
+  const chromium = env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (existsSync(chromium)) return
+  const browserTests = files.filter((f) => readFileSync(f, 'utf8').includes('browser-support'))
+  if (browserTests.length === 0) return
+  console.error(
+    `Chromium is missing (${chromium}), needed by ${browserTests.join(', ')}: ` +
+      'install it with `apt-get install chromium` (.ci/run does) or set CHROMIUM_PATH.',
+  )
+  process.exit(1)
+}
+
 const env = { ...process.env }
 env.NEXUS_TEST_BACKENDS ??= 'pglite,postgres'
 if (env.NEXUS_TEST_BACKENDS.split(',').includes('postgres')) await ensurePostgres(env)
@@ -53,6 +67,7 @@ if (files.length === 0) {
   console.error('no test files matched')
   process.exit(1)
 }
+requireChromium(files, env)
 const concurrency = env.NEXUS_TEST_CONCURRENCY ?? '2'
 const result = spawnSync(
   process.execPath,

@@ -11,6 +11,10 @@ export interface Usage {
   cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number }
   server_tool_use?: { web_search_requests?: number; web_fetch_requests?: number }
   service_tier?: string
+  /** `fast` when fast mode served the request (billed at the model's fast multiplier). */
+  speed?: string
+  /** Where inference ran: `us` is billed at the data-residency multiplier. */
+  inference_geo?: string
 }
 
 export interface TextBlock {

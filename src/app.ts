@@ -146,6 +146,7 @@ export function createApp(deps: AppDeps): App {
     credentialStore: credentials.store,
     apiKey: config.dashboard.apiKey,
     readOnly: config.dashboard.readOnly,
+    trustProxy: config.dashboard.trustProxy,
     live,
   })
   const usage = usageRoutes({ db, clock, log, auth: dashboard.apiGuard })

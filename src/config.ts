@@ -26,8 +26,14 @@ const envSchema = z.object({
   PROXY_MAX_REQUEST_BYTES: int(64 * 1024 * 1024, 1024),
   PROXY_UPSTREAM_CONNECTIONS: int(128, 1),
   ENABLE_CLIENT_AUTH: bool(false),
-  DASHBOARD_API_KEY: optionalString,
+  PROXY_ALLOW_OPEN_RELAY: bool(false),
+  // A short key falls to guessing despite the rate limit; `nexus keys generate` prints 40+.
+  DASHBOARD_API_KEY: z
+    .string()
+    .min(16, 'must be at least 16 characters (`nexus keys generate` prints a good one)')
+    .optional(),
   DASHBOARD_READ_ONLY: bool(false),
+  DASHBOARD_TRUST_PROXY: bool(false),
   CLAUDE_OAUTH_TOKEN_URL: url('https://console.anthropic.com/v1/oauth/token'),
   CLAUDE_OAUTH_CLIENT_ID: z.string().default('9d1c250a-e61b-44d9-88ed-5944d1962f5e'),
   STORAGE_BATCH_SIZE: int(200, 1),
@@ -66,6 +72,8 @@ export interface Config {
     serverTimeoutMs: number
     maxRequestBytes: number
     enableClientAuth: boolean
+    /** Lets a non-loopback bind spend credential files without client auth (an open relay). */
+    allowOpenRelay: boolean
   }
   oauth: { tokenUrl: string; clientId: string }
   storage: {
@@ -77,7 +85,8 @@ export interface Config {
     retryIntervalMs: number
     storeStreamingChunks: boolean
   }
-  dashboard: { apiKey: string | undefined; readOnly: boolean }
+  /** trustProxy: rate limits key on X-Forwarded-For (only behind a reverse proxy). */
+  dashboard: { apiKey: string | undefined; readOnly: boolean; trustProxy: boolean }
   /** A JSON price file overriding the built-in table (src/usage/price-table.ts). */
   usage: { pricingFile: string | undefined }
   /** The global webhook; a credential file's `slack` replaces it for its domain. */
@@ -117,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       serverTimeoutMs: e.PROXY_SERVER_TIMEOUT,
       maxRequestBytes: e.PROXY_MAX_REQUEST_BYTES,
       enableClientAuth: e.ENABLE_CLIENT_AUTH,
+      allowOpenRelay: e.PROXY_ALLOW_OPEN_RELAY,
     },
     oauth: { tokenUrl: e.CLAUDE_OAUTH_TOKEN_URL, clientId: e.CLAUDE_OAUTH_CLIENT_ID },
     storage: {
@@ -128,7 +138,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       retryIntervalMs: e.STORAGE_RETRY_INTERVAL_MS,
       storeStreamingChunks: e.STORE_STREAMING_CHUNKS,
     },
-    dashboard: { apiKey: e.DASHBOARD_API_KEY, readOnly: e.DASHBOARD_READ_ONLY },
+    dashboard: {
+      apiKey: e.DASHBOARD_API_KEY,
+      readOnly: e.DASHBOARD_READ_ONLY,
+      trustProxy: e.DASHBOARD_TRUST_PROXY,
+    },
     usage: { pricingFile: e.PRICING_FILE },
     slack: {
       webhookUrl: e.SLACK_WEBHOOK_URL,

@@ -138,6 +138,8 @@ export interface StoredTraffic {
   method?: string
   model?: string
   accountId?: string
+  /** When the proxy received it; by default one second after the one before. */
+  timestamp?: string
 }
 
 /**
@@ -172,7 +174,7 @@ export async function storeTraffic(
     const messages = (t.body as { messages?: unknown[] } | null)?.messages
     return {
       request_id: requestId,
-      timestamp: new Date(base + i * 1000).toISOString(),
+      timestamp: t.timestamp ?? new Date(base + i * 1000).toISOString(),
       domain: t.domain,
       account_id: t.accountId ?? null,
       method,

@@ -22,6 +22,8 @@ export type MockReply =
       resetAfterBytes?: number
       headers?: Record<string, string>
     }
+  /** Bytes as they are, e.g. a Message Batches results file (JSONL). */
+  | { kind: 'raw'; contentType: string; body: string | Buffer; headers?: Record<string, string> }
   | { kind: 'reset' }
   | { kind: 'hang' }
 
@@ -90,6 +92,16 @@ async function sendReply(res: ServerResponse, reply: MockReply): Promise<void> {
   const requestId = `req_mock_${randomUUID().slice(0, 8)}`
   if (reply.kind === 'reset') return void res.socket?.destroy()
   if (reply.kind === 'hang') return
+  if (reply.kind === 'raw') {
+    res.writeHead(200, {
+      'content-type': reply.contentType,
+      'request-id': requestId,
+      ...COMMON_HEADERS,
+      ...reply.headers,
+    })
+    res.end(reply.body)
+    return
+  }
   if (reply.kind === 'json') {
     const payload = JSON.stringify(reply.body)
     res.writeHead(reply.status ?? 200, {

@@ -17,6 +17,7 @@ import {
 import { describeEachDatabase } from '../../test-support/test-database.ts'
 import type { ContentBlock, MessageParam } from '../anthropic-types.ts'
 import { linkPending } from './conversation-linker.ts'
+import { LINK_FACTS_VERSION } from './link-facts.ts'
 import { createConversationStore } from './conversation-store.ts'
 import { fixtures } from './fixtures/index.ts'
 import { rebuildConversations } from './rebuild-conversations.ts'
@@ -464,6 +465,51 @@ describeEachDatabase('conversation linking', ({ db }) => {
     })
   })
 
+  test('a task notification (a user turn of reminders only) keeps the turns around it apart', async () => {
+    const domain = testDomain()
+    const s = new ClaudeCodeSession(domain)
+    const u1 = firstUserMessage('Run the test suite in the background.')
+    const a1 = assistantMessage(text('Started; I will report when it finishes.'))
+    const notice: MessageParam = {
+      role: 'user',
+      content: [
+        {
+          type: 'text',
+          text: '<system-reminder>\n<task-notification>\n<task-id>b1</task-id>\n<status>completed</status>\n</task-notification>\n</system-reminder>',
+        },
+      ],
+    }
+    const a2 = assistantMessage(text('All 212 tests passed.'))
+    const view = await link([
+      {
+        label: 'm1',
+        domain,
+        body: s.body([u1]),
+        answer: a1.content as ContentBlock[],
+        headers: s.headers(),
+      },
+      {
+        label: 'm2',
+        domain,
+        body: s.body([u1, a1, notice]),
+        answer: a2.content as ContentBlock[],
+        headers: s.headers(),
+      },
+      {
+        label: 'm3',
+        domain,
+        body: s.body([u1, a1, notice, a2, userMessage('Thanks. Now lint.')]),
+        answer: text('Lint is clean.'),
+        headers: s.headers(),
+      },
+    ])
+    assert.deepEqual(view, {
+      m1: ['m1', 'main', 'root', null, false, null],
+      m2: ['m1', 'main', 'parent', 'm1', false, null],
+      m3: ['m1', 'main', 'parent', 'm2', false, null],
+    })
+  })
+
   test('two sessions saying the same things stay apart by session id, sub-agents too', async () => {
     const domain = testDomain()
     const one = new ClaudeCodeSession(domain)
@@ -544,6 +590,27 @@ describeEachDatabase('conversation linking', ({ db }) => {
       o1: ['o1', 'main', 'root', null, false, null],
       plain1: ['plain1', 'main', 'root', null, false, null],
       plain2: ['plain2', 'main', 'root', null, false, null],
+    })
+  })
+
+  test('without session evidence, a first request sent again within five minutes is a retry', async () => {
+    const domain = testDomain()
+    const s = new ClaudeCodeSession(domain)
+    const bare = (messages: MessageParam[]) => {
+      const body = s.body(messages)
+      delete body.metadata
+      return body
+    }
+    const u1 = firstUserMessage('What does this repo do?')
+    const view = await link([
+      { label: 'r1', domain, body: bare([u1]), timestamp: '2026-03-07T10:00:00Z' },
+      { label: 'r1-retry', domain, body: bare([u1]), timestamp: '2026-03-07T10:00:04Z' },
+      { label: 'later', domain, body: bare([u1]), timestamp: '2026-03-07T10:05:05Z' },
+    ])
+    assert.deepEqual(view, {
+      r1: ['r1', 'main', 'root', null, false, null],
+      'r1-retry': ['r1', 'main', 'retry', null, false, null],
+      later: ['later', 'main', 'root', null, false, null],
     })
   })
 
@@ -642,7 +709,7 @@ describeEachDatabase('conversation linking', ({ db }) => {
       .orderBy('seq')
       .execute()
     assert.equal(rows[1]!.parent_message_hash, rows[0]!.current_message_hash)
-    assert.equal(rows[0]!.link_facts_version, 1)
+    assert.equal(rows[0]!.link_facts_version, LINK_FACTS_VERSION)
     assert.match(rows[0]!.subagent_prompt_hash ?? '', /^[0-9a-f]{64}$/)
     assert.equal(rows[1]!.subagent_prompt_hash, null)
     const conversation = await db()

@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type Transaction } from 'kysely'
 import type { Database } from '../db/database.ts'
 import type { Tables } from '../db/schema.ts'
 import type { CompactionFormat } from './compaction.ts'
-import { linkFactColumns, type LinkFacts } from './link-facts.ts'
+import { LINK_FACTS_VERSION, linkFactColumns, type LinkFacts } from './link-facts.ts'
 import { CANDIDATES_PER_KEY } from './link-index.ts'
 import type {
   BatchWrites,
@@ -100,7 +100,7 @@ class LinkTx implements RebuildTransaction {
           case when needs_facts then body end as body,
           case when (${this.#rehash} or request_type is null or request_type = 'inference') and tool_call_count > 0
             then response_body -> 'content' end as response_content
-        from (select r.*, ${this.#rehash} or (link_facts_version is null
+        from (select r.*, ${this.#rehash} or ((link_facts_version is null or link_facts_version < ${LINK_FACTS_VERSION})
                 and (request_type is null or request_type = 'inference')) as needs_facts
               from api_requests r where state.locked and r.seq > state.mark order by r.seq limit ${limit}) r
       ) next on true
@@ -253,7 +253,7 @@ class LinkTx implements RebuildTransaction {
 
 const LINKED_COLUMNS = sql`r.request_id, r.seq, r.domain, r.conversation_id, r.branch_id, r.link_kind,
   r.parent_request_id, r.is_subtask, r.parent_task_request_id, r.current_message_hash, r.system_hash,
-  r.session_id, r.agent_id`
+  r.session_id, r.agent_id, r.timestamp`
 
 interface LinkColumns {
   conversation_id: string | null
@@ -360,6 +360,7 @@ interface LinkedRow {
   system_hash: string | null
   session_id: string | null
   agent_id: string | null
+  timestamp: string
   has_children: boolean
 }
 
@@ -378,6 +379,7 @@ function linkedOf(r: LinkedRow): LinkedRequest {
     systemHash: r.system_hash,
     sessionId: r.session_id,
     agentId: r.agent_id,
+    timestamp: new Date(r.timestamp),
     hasChildren: r.has_children,
   }
 }

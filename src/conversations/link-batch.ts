@@ -114,6 +114,7 @@ function indexedRequest(p: Prepared): IndexedRequest | undefined {
     compactionSessionIds,
     sessionId: p.sessionId,
     agentId: p.agentId,
+    timestamp: p.pending.timestamp,
   }
 }
 
@@ -165,6 +166,7 @@ function apply(
     systemHash: p.facts?.systemHash ?? null,
     sessionId: p.sessionId,
     agentId: p.agentId,
+    timestamp: pending.timestamp,
     hasChildren: false,
   })
   const spawns = spawnFactsOf(pending.responseContent).map((fact) => ({

@@ -8,6 +8,9 @@ import {
   type LinkRequest,
 } from './link-decision.ts'
 import type { LinkedRequest, SpawnState } from './link-model.ts'
+import { loadFixture, type FixtureRequest } from './claude-code/fixture.ts'
+import { linkFactsOf } from './link-facts.ts'
+import { extractSessionEvidence } from './session-evidence.ts'
 
 const request: LinkRequest = {
   requestId: 'r',
@@ -19,6 +22,7 @@ const request: LinkRequest = {
   continuesCompaction: false,
   sessionId: 'session-1',
   agentId: null,
+  timestamp: new Date('2026-03-07T10:00:00Z'),
 }
 
 const none: LinkCandidates = {
@@ -45,6 +49,7 @@ function linked(requestId: string, seq: number, more: Partial<LinkedRequest> = {
     systemHash: 'sys-a',
     sessionId: 'session-1',
     agentId: null,
+    timestamp: new Date('2026-03-07T09:59:00Z'),
     hasChildren: false,
     ...more,
   }
@@ -185,3 +190,106 @@ describe('decideLink', () => {
     })
   })
 })
+
+describe('decideLink: a first request sent again', () => {
+  const first = { ...request, parentHash: null }
+  const root = (more: Partial<LinkedRequest> = {}) =>
+    linked('first', 1, { linkKind: 'root', conversationId: 'first', ...more })
+  const decide = (r: LinkRequest, earlier: LinkedRequest) =>
+    decideLink(r, { ...none, sameHash: [earlier] })
+
+  it('joins the earlier one with the same session, and never one of another session', () => {
+    assert.deepEqual(decide(first, root()), {
+      linkKind: 'retry',
+      conversationId: 'first',
+      parentRequestId: null,
+      branch: { kind: 'keep', branchId: 'main' },
+      isSubtask: false,
+      parentTaskRequestId: null,
+    })
+    assert.equal(decide(first, root({ sessionId: 'session-2' })).linkKind, 'root')
+    assert.equal(decide(first, root({ agentId: 'a1' })).linkKind, 'root')
+  })
+
+  it('without session evidence, takes the same system prompt within five minutes', () => {
+    const bare = { ...first, sessionId: null }
+    const at = (iso: string) => root({ sessionId: null, timestamp: new Date(iso) })
+    assert.equal(decide(bare, at('2026-03-07T09:55:00Z')).linkKind, 'retry')
+    assert.equal(decide(bare, at('2026-03-07T09:54:59Z')).linkKind, 'root')
+    assert.equal(
+      decide(bare, root({ sessionId: null, systemHash: 'sys-b' })).linkKind,
+      'root',
+      'another system prompt',
+    )
+    assert.equal(
+      decide({ ...bare, systemHash: null }, root({ sessionId: null, systemHash: null })).linkKind,
+      'root',
+      'no system prompt',
+    )
+    assert.equal(decide(bare, root()).linkKind, 'root', 'the earlier one named a session')
+    assert.equal(decide(first, root({ sessionId: null })).linkKind, 'root', 'this one names one')
+  })
+
+  // The first request of the recorded `plain` session, as Claude Code sent it and as a
+  // gateway that drops the session header and metadata would pass it on.
+  const recorded = loadFixture('plain').requests.find((r) => r.label.startsWith('main'))!
+  const asLinkRequest = (r: FixtureRequest, requestId: string, at: string): LinkRequest => {
+    const facts = linkFactsOf(r.body)!
+    const evidence = extractSessionEvidence(r.requestHeaders, r.body)
+    return {
+      requestId,
+      currentHash: facts.currentHash,
+      parentHash: facts.parentHash,
+      grandparentHash: facts.grandparentHash,
+      systemHash: facts.systemHash,
+      promptHash: facts.promptHash,
+      continuesCompaction: facts.compaction !== null,
+      sessionId: evidence.sessionId ?? null,
+      agentId: evidence.agentId ?? null,
+      timestamp: new Date(at),
+    }
+  }
+  const asLinked = (r: LinkRequest): LinkedRequest =>
+    linked(r.requestId, 1, {
+      linkKind: 'root',
+      conversationId: r.requestId,
+      currentHash: r.currentHash,
+      systemHash: r.systemHash,
+      sessionId: r.sessionId,
+      agentId: r.agentId,
+      timestamp: r.timestamp,
+    })
+
+  it('links a recorded Claude Code first request retried, with and without its session', () => {
+    const sent = asLinkRequest(recorded, 'sent', '2026-03-07T10:00:00Z')
+    const retried = asLinkRequest(recorded, 'retried', '2026-03-07T10:00:03Z')
+    assert.notEqual(sent.sessionId, null)
+    assert.equal(decide(retried, asLinked(sent)).linkKind, 'retry')
+
+    const bare = stripSession(recorded)
+    const bareSent = asLinkRequest(bare, 'sent', '2026-03-07T10:00:00Z')
+    const bareRetried = asLinkRequest(bare, 'retried', '2026-03-07T10:00:03Z')
+    assert.equal(bareSent.sessionId, null)
+    assert.equal(decide(bareRetried, asLinked(bareSent)).linkKind, 'retry')
+  })
+
+  it('keeps two recorded sessions that open with the same prompt apart', () => {
+    const other = structuredClone(recorded)
+    other.requestHeaders['x-claude-code-session-id'] = '00000000-0000-4000-8000-000000000002'
+    const sent = asLinkRequest(recorded, 'sent', '2026-03-07T10:00:00Z')
+    const second = asLinkRequest(other, 'second', '2026-03-07T10:00:03Z')
+    assert.notEqual(second.sessionId, sent.sessionId)
+    assert.equal(decide(second, asLinked(sent)).linkKind, 'root')
+  })
+})
+
+/** A recorded request without `x-claude-code-*` headers and `metadata.user_id`. */
+function stripSession(r: FixtureRequest): FixtureRequest {
+  const copy = structuredClone(r)
+  for (const name of Object.keys(copy.requestHeaders)) {
+    if (name.startsWith('x-claude-code-')) delete copy.requestHeaders[name]
+  }
+  const body = copy.body as { metadata?: Record<string, unknown> }
+  if (body.metadata) delete body.metadata.user_id
+  return copy
+}

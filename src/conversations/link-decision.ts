@@ -12,6 +12,8 @@ export interface LinkRequest {
   continuesCompaction: boolean
   sessionId: string | null
   agentId: string | null
+  /** When the proxy received it. */
+  timestamp: Date
 }
 
 /**
@@ -188,18 +190,38 @@ export function chooseSpawn(
   return best
 }
 
-// A first request sent again: only with session evidence, because two people may well open
-// two conversations with the same words.
+/** How far apart a first request and its retry may be when neither names a session. */
+export const RETRY_WINDOW_MS = 5 * 60_000
+
+/**
+ * A first request sent again (after a 529, or the non-streaming fallback after a dropped
+ * stream) with the same agent. Two people may well open two conversations with the same words,
+ * so it takes the same session; without any session evidence on either side, the same system
+ * prompt within RETRY_WINDOW_MS — a client that names no session cannot be told apart
+ * otherwise, and a retry follows within seconds. No system prompt at all is too little to go
+ * on: any two API clients saying "hi" would match.
+ */
 function findResentFirst(
   request: LinkRequest,
   sameHash: readonly LinkedRequest[],
 ): LinkedRequest | undefined {
-  if (request.sessionId === null) return undefined
   return sameHash.find(
     (r) =>
       (r.linkKind === 'root' || r.linkKind === 'retry') &&
-      r.sessionId === request.sessionId &&
-      r.agentId === request.agentId,
+      r.agentId === request.agentId &&
+      sameOrigin(request, r),
+  )
+}
+
+function sameOrigin(request: LinkRequest, earlier: LinkedRequest): boolean {
+  if (request.sessionId !== null || earlier.sessionId !== null) {
+    return earlier.sessionId === request.sessionId
+  }
+  const apart = Math.abs(request.timestamp.getTime() - earlier.timestamp.getTime())
+  return (
+    request.systemHash !== null &&
+    earlier.systemHash === request.systemHash &&
+    apart <= RETRY_WINDOW_MS
   )
 }
 

@@ -9,7 +9,7 @@ import { extractSpawnedAgents, subagentPromptOf } from './subagents.ts'
 import { hashSystemPrompt } from './system-hash.ts'
 
 /** Bump when a rule below changes what is derived; `rebuild --rehash` re-derives old rows. */
-export const LINK_FACTS_VERSION = 1
+export const LINK_FACTS_VERSION = 2
 
 /** What linking needs to know about one request's messages, derived once from its body. */
 export interface LinkFacts {

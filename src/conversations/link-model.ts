@@ -74,6 +74,8 @@ export interface LinkedRequest {
   systemHash: string | null
   sessionId: string | null
   agentId: string | null
+  /** When the proxy received it (stored, so a rebuild reads the same value). */
+  timestamp: Date
   /** Whether a request already continues this one as its next turn (TURN_LINKS). */
   hasChildren: boolean
 }

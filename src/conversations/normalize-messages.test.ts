@@ -34,6 +34,46 @@ describe('normalizeMessages', () => {
     ])
   })
 
+  it('keeps a user turn of reminders only between two answers, as one fixed block', () => {
+    const notification = (task: string): MessageParam => ({
+      role: 'user',
+      content: [
+        {
+          type: 'text',
+          text: `<system-reminder>\n<task-notification>${task} completed</task-notification>\n</system-reminder>`,
+        },
+      ],
+    })
+    const messages = (task: string): MessageParam[] => [
+      { role: 'user', content: 'Run the tests in the background.' },
+      { role: 'assistant', content: 'Started.' },
+      notification(task),
+      { role: 'assistant', content: 'They passed.' },
+    ]
+    const expected = [
+      { role: 'user', content: [{ type: 'text', text: 'Run the tests in the background.' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'Started.' }] },
+      { role: 'user', content: [{ type: 'system_reminder_turn' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'They passed.' }] },
+    ]
+    assert.deepEqual(normalizeMessages(messages('bash_1')), expected)
+    assert.deepEqual(normalizeMessages(messages('bash_2')), expected)
+  })
+
+  it('lets a user message after a reminder-only one replace it', () => {
+    const messages: MessageParam[] = [
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: 'b' },
+      { role: 'user', content: '<system-reminder>file changed</system-reminder>' },
+      { role: 'user', content: 'c' },
+    ]
+    assert.deepEqual(normalizeMessages(messages), [
+      { role: 'user', content: [{ type: 'text', text: 'a' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'b' }] },
+      { role: 'user', content: [{ type: 'text', text: 'c' }] },
+    ])
+  })
+
   it('merges consecutive turns of the same role', () => {
     const messages: MessageParam[] = [
       { role: 'user', content: 'a' },

@@ -27,12 +27,36 @@ export function normalizeMessages(messages: readonly MessageParam[]): Normalized
     // role:"system" entries (Claude Code ≥ 2.1) are instructions, not conversation.
     if (role !== 'user' && role !== 'assistant') continue
     const content = normalizeContent(message.content).filter((block) => firstSighting(block, seen))
-    if (content.length === 0) continue
     const last = out.at(-1)
-    if (last?.role === role) last.content.push(...content)
-    else out.push({ role, content })
+    if (content.length === 0) {
+      if (role === 'user' && last?.role === 'assistant' && onlyReminders(message.content)) {
+        out.push({ role, content: [{ ...REMINDER_TURN }] })
+      }
+      continue
+    }
+    if (last?.role !== role) out.push({ role, content })
+    else if (isReminderTurn(last)) last.content = content
+    else last.content.push(...content)
   }
   return out
+}
+
+/**
+ * What a user turn made only of `<system-reminder>` blocks becomes: Claude Code sends one when
+ * a background task finishes (the task notification). Its text is dropped like every
+ * reminder, but the turn stays, or the assistant turns around it would merge and the next
+ * request's parent hash would match nothing. A user message that follows replaces it, so a
+ * reminder-only message before a real one changes nothing.
+ */
+export const REMINDER_TURN: NormalizedBlock = { type: 'system_reminder_turn' }
+
+function isReminderTurn(message: NormalizedMessage): boolean {
+  return message.content.length === 1 && message.content[0]?.type === REMINDER_TURN.type
+}
+
+// Empty content or an empty text is no turn at all; only reminders make one.
+function onlyReminders(content: unknown): boolean {
+  return JSON.stringify(content ?? '').includes('<system-reminder')
 }
 
 // Claude Code sometimes repeats a tool_use or tool_result it already sent; only the first

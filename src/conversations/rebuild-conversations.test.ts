@@ -14,6 +14,7 @@ import {
 import { describeEachDatabase } from '../../test-support/test-database.ts'
 import { linkPending } from './conversation-linker.ts'
 import { createConversationStore } from './conversation-store.ts'
+import { LINK_FACTS_VERSION } from './link-facts.ts'
 import { rebuildConversations } from './rebuild-conversations.ts'
 
 describeEachDatabase('nexus conversations rebuild', ({ db }) => {
@@ -156,5 +157,24 @@ describeEachDatabase('nexus conversations rebuild', ({ db }) => {
       db().kysely,
     )
     assert.match(hash.rows[0]!.h, /^[0-9a-f]{64}$/)
+  })
+
+  test('rows derived by an older LINK_FACTS_VERSION are derived again by a plain rebuild', async () => {
+    const ids = await seed()
+    await db()
+      .kysely.updateTable('api_requests')
+      .set({ current_message_hash: 'bogus', link_facts_version: LINK_FACTS_VERSION - 1 })
+      .where('request_id', '=', ids.get('p1')!)
+      .execute()
+
+    const rebuilt = await rebuildConversations(store())
+    assert.equal(rebuilt.changedRequests, 0)
+    const row = await db()
+      .kysely.selectFrom('api_requests')
+      .select(['current_message_hash', 'link_facts_version'])
+      .where('request_id', '=', ids.get('p1')!)
+      .executeTakeFirstOrThrow()
+    assert.match(row.current_message_hash ?? '', /^[0-9a-f]{64}$/)
+    assert.equal(row.link_facts_version, LINK_FACTS_VERSION)
   })
 })

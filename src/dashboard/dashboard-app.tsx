@@ -7,7 +7,9 @@ import type { Database } from '../db/database.ts'
 import { AppError, errorBody } from '../errors.ts'
 import type { Log } from '../log.ts'
 import { createDashboardAuth, type DashboardAuth } from './auth/dashboard-auth.ts'
+import { clientAddress } from './auth/client-address.ts'
 import { createDomainKeys } from './auth/domain-keys.ts'
+import { LoginLimiter, type GuessGuard } from './auth/login-limiter.ts'
 import {
   requireApiViewer,
   requireViewer,
@@ -36,6 +38,8 @@ export interface DashboardDepsIn {
   /** The resolved key (configured or kept in DATA_DIR; see prepareDashboardAccess). */
   apiKey: string | undefined
   readOnly: boolean
+  /** DASHBOARD_TRUST_PROXY: rate limits count X-Forwarded-For's client, not the socket. */
+  trustProxy?: boolean
   live: DashboardLive
   sessionTtlMs?: number
   sseHeartbeatMs?: number
@@ -67,14 +71,18 @@ export function createDashboard(deps: DashboardDepsIn): Dashboard {
     clock: deps.clock,
     ...(deps.sessionTtlMs ? { sessionTtlMs: deps.sessionTtlMs } : {}),
   })
+  const guard: GuessGuard = {
+    limiter: new LoginLimiter(deps.clock),
+    addressOf: (c) => clientAddress(c, deps.trustProxy ?? false),
+  }
   const app = new Hono<DashboardEnv>()
   app.use(securityHeaders())
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.route('/', assetRoutes())
   app.use(sameOriginWrites())
-  app.route('/', loginRoutes({ auth, clock: deps.clock }))
+  app.route('/', loginRoutes({ auth, guard }))
   // Everything registered below this line requires a viewer.
-  app.use(requireViewer(auth))
+  app.use(requireViewer(auth, guard))
   app.route(
     '/',
     eventsRoutes({
@@ -129,5 +137,5 @@ export function createDashboard(deps: DashboardDepsIn): Dashboard {
     return c.json(errorBody(known ? err.type : 'api_error', message), status)
   })
 
-  return { app, auth, apiGuard: requireApiViewer(auth) }
+  return { app, auth, apiGuard: requireApiViewer(auth, guard) }
 }

@@ -51,6 +51,7 @@ export interface ApiRequestsTable {
   cache_creation_5m_tokens: Generated<number>
   cache_creation_1h_tokens: Generated<number>
   web_search_requests: Generated<number>
+  pricing_mode: string | null
 }
 
 export interface StreamingChunksTable {
@@ -84,6 +85,17 @@ export interface TokenUsageTable {
   cache_read_input_tokens: number
   web_search_requests: number
   cost_nano_usd: number | null
+  /** src/usage/migrations/080_pricing_mode_batch_results.sql */
+  pricing_mode: string | null
+}
+
+/** Message Batches results already counted: 080_pricing_mode_batch_results.sql. */
+export interface BatchResultUsageTable {
+  batch_id: string
+  custom_id: string
+  usage_request_id: string
+  download_request_id: string
+  counted_at: Timestamp
 }
 
 export interface TokenUsageHourlyTable {
@@ -164,6 +176,7 @@ export interface Tables {
   streaming_chunks: StreamingChunksTable
   token_usage: TokenUsageTable
   token_usage_hourly: TokenUsageHourlyTable
+  batch_result_usage: BatchResultUsageTable
   account_rate_limits: AccountRateLimitsTable
   schema_migrations: SchemaMigrationsTable
   conversations: ConversationsTable

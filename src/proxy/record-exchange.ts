@@ -4,6 +4,7 @@ import { storableJson } from '../redact.ts'
 import type { LinkFacts } from '../conversations/link-facts.ts'
 import type { RequestRecord, StreamChunk } from '../storage/request-record.ts'
 import { searchTextOf } from '../storage/search-text.ts'
+import { batchResultRecords, batchResultsId } from '../usage/batch-results.ts'
 import { DEFAULT_PRICE_TABLE } from '../usage/price-table.ts'
 import { costWith, type CostOf } from '../usage/request-cost.ts'
 import type { Exchange } from './exchange.ts'
@@ -68,6 +69,8 @@ export function recordExchange(
   const model = typeof requested === 'string' ? requested : response.model
   // Priced by the model that actually answered; an alias resolves to a dated id there.
   const cost = costOf(response.model ?? model, response.usage)
+  const batchId = ex.status === 200 ? batchResultsId(ex.method, ex.path) : null
+  const batchText = batchId === null ? null : (decodedBody(ex)?.toString('utf8') ?? '')
   return {
     requestId: ex.requestId,
     timestamp: new Date(ex.startedAt).toISOString(),
@@ -109,6 +112,9 @@ export function recordExchange(
     linkFacts: facts.linkFacts,
     searchText: searchTextOf(storedBody, response.content, error?.message ?? null),
     chunks: ex.isStreaming && keepChunks ? textChunks(ex) : [],
+    ...(batchId !== null && batchText !== null
+      ? { batchResults: batchResultRecords(batchId, batchText, costOf) }
+      : {}),
   }
 }
 

@@ -1,4 +1,5 @@
 import type { LinkFacts } from '../conversations/link-facts.ts'
+import type { BatchResultRecord } from '../usage/batch-results.ts'
 
 /**
  * One stored exchange, in the form the writer queues, spools to disk and inserts. Plain JSON
@@ -33,6 +34,12 @@ export interface RequestRecord {
   cacheCreation1hTokens: number
   webSearchRequests: number
   costUsd: number | null
+  /** How the cost was billed (src/usage/pricing-mode.ts); absent in records spooled before
+   *  pricing modes existed. */
+  pricingMode?: string
+  /** A Message Batches results download: the succeeded results it reported, each counted
+   *  once per (batch, custom id) however often the file is downloaded. */
+  batchResults?: BatchResultRecord[]
   requestHeaders: Record<string, string>
   responseHeaders: Record<string, string> | null
   bodyJson: string | null

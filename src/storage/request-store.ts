@@ -2,8 +2,10 @@ import { sql, type Kysely } from 'kysely'
 import { linkFactColumns } from '../conversations/link-facts.ts'
 import type { Database } from '../db/database.ts'
 import type { Tables } from '../db/schema.ts'
+import { insertBatchUsage } from '../usage/batch-usage-store.ts'
 import { insertTokenUsage, upsertRateLimits } from '../usage/token-usage-store.ts'
 import type { RequestRecord } from './request-record.ts'
+import { boundedJson } from './json-depth.ts'
 import { searchTextOf } from './search-text.ts'
 
 // PostgreSQL allows 65,535 bind parameters per statement.
@@ -33,6 +35,7 @@ export async function insertRequestRecords(db: Database, records: readonly Reque
     }
     // Usage is part of the same transaction: a request is counted exactly when it is stored.
     await insertTokenUsage(tx, records)
+    await insertBatchUsage(tx, records)
     await upsertRateLimits(tx, records)
   })
 }
@@ -99,12 +102,14 @@ function toRow(r: RequestRecord) {
     cache_creation_1h_tokens: r.cacheCreation1hTokens ?? 0,
     web_search_requests: r.webSearchRequests ?? 0,
     cost_usd: r.costUsd ?? null,
+    pricing_mode: r.pricingMode ?? null,
     total_tokens: r.inputTokens + r.outputTokens,
     request_headers: JSON.stringify(r.requestHeaders),
     response_headers: r.responseHeaders ? JSON.stringify(r.responseHeaders) : null,
-    body: r.bodyJson,
+    // Bounded here, so records spooled before the bound existed are bounded too.
+    body: boundedJson(r.bodyJson),
     body_bytes: r.bodyBytes,
-    response_body: r.responseJson,
+    response_body: boundedJson(r.responseJson),
     response_bytes: r.responseBytes,
     message_count: r.messageCount,
     tool_call_count: r.toolCallCount,

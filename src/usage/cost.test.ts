@@ -126,6 +126,7 @@ describe('computeCost long context', () => {
       totalUsd: 0.555,
       totalNanoUsd: 555_000_000,
       longContext: true,
+      pricingMode: 'standard',
     })
   })
 
@@ -297,6 +298,7 @@ describe('a real Claude Code session', () => {
       totalUsd: 0.188181,
       totalNanoUsd: 188_181_000,
       longContext: false,
+      pricingMode: 'standard',
     })
   })
 })

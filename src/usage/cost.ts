@@ -1,5 +1,6 @@
 import type { Usage } from '../anthropic-types.ts'
 import { nanoPerToken, nanoToUsd } from './money.ts'
+import { pricingModeOf, type PricingMode } from './pricing-mode.ts'
 import { findModelPrice, type PriceTable, type TokenRates } from './price-table.ts'
 import { count } from './token-totals.ts'
 
@@ -15,24 +16,43 @@ export interface CostBreakdown {
   totalNanoUsd: number
   /** Whether the prompt passed the model's long-context threshold. */
   longContext: boolean
+  /** Which multipliers applied (batch, fast, us) besides the list rates. */
+  pricingMode: PricingMode
+}
+
+export interface CostOptions {
+  /** A Message Batches result: every token at the table's batch multiplier. */
+  batch?: boolean
 }
 
 /**
- * What one response cost at list price, or null when the model is not in the table (an
- * unpriced request: counted, never guessed). Each part is computed in integer nano-dollars
- * and converted once, so parts add up to the total exactly.
+ * What one response cost, or null when the model is not in the table or its pricing mode
+ * has no known multiplier (an unpriced request: counted, never guessed). Token parts are
+ * list rates times the mode's multipliers (batch, fast, data residency), each computed in
+ * integer nano-dollars and converted once, so parts add up to the total exactly.
  */
-export function computeCost(model: string, usage: Usage, table: PriceTable): CostBreakdown | null {
+export function computeCost(
+  model: string,
+  usage: Usage,
+  table: PriceTable,
+  options: CostOptions = {},
+): CostBreakdown | null {
   const price = findModelPrice(model, table)
   if (!price) return null
+  const mode = pricingModeOf(usage, options.batch === true)
+  const factor = modeMultiplier(mode, price.fastMultiplier, table)
+  if (factor === null) return null
   const long = price.longContext !== null && promptTokens(usage) > price.longContext.thresholdTokens
   const r: TokenRates = long && price.longContext ? price.longContext : price
   const writes = cacheWrites(usage)
-  const input = count(usage.input_tokens) * nanoPerToken(r.input)
-  const output = count(usage.output_tokens) * nanoPerToken(r.output)
-  const cacheWrite =
-    writes.fiveMinute * nanoPerToken(r.cacheWrite5m) + writes.oneHour * nanoPerToken(r.cacheWrite1h)
-  const cacheRead = count(usage.cache_read_input_tokens) * nanoPerToken(r.cacheRead)
+  const scaled = (nano: number) => Math.round(nano * factor)
+  const input = scaled(count(usage.input_tokens) * nanoPerToken(r.input))
+  const output = scaled(count(usage.output_tokens) * nanoPerToken(r.output))
+  const cacheWrite = scaled(
+    writes.fiveMinute * nanoPerToken(r.cacheWrite5m) +
+      writes.oneHour * nanoPerToken(r.cacheWrite1h),
+  )
+  const cacheRead = scaled(count(usage.cache_read_input_tokens) * nanoPerToken(r.cacheRead))
   // USD per 1,000 searches is nano-dollars per search × 1e-6.
   const webSearch =
     count(usage.server_tool_use?.web_search_requests) * Math.round(table.webSearchUsdPer1k * 1e6)
@@ -46,7 +66,32 @@ export function computeCost(model: string, usage: Usage, table: PriceTable): Cos
     totalUsd: nanoToUsd(total),
     totalNanoUsd: total,
     longContext: long,
+    pricingMode: mode,
   }
+}
+
+// Multipliers stack (a US-only batch result is 0.5 × 1.1). Null: fast mode on a model
+// without a known fast multiplier, or a geography the table does not know.
+function modeMultiplier(
+  mode: PricingMode,
+  fastMultiplier: number | null,
+  table: PriceTable,
+): number | null {
+  let factor = 1
+  for (const part of mode.split('+')) {
+    if (part === 'batch') factor *= table.batchMultiplier
+    else if (part === 'fast') {
+      if (fastMultiplier === null) return null
+      factor *= fastMultiplier
+    } else if (part !== 'standard') {
+      const geo = Object.hasOwn(table.inferenceGeoMultipliers, part)
+        ? table.inferenceGeoMultipliers[part]
+        : undefined
+      if (geo === undefined) return null
+      factor *= geo
+    }
+  }
+  return factor
 }
 
 /** Everything the model read: the figure long-context thresholds are measured against. */

@@ -125,6 +125,7 @@ describe('parsePriceOverrides', () => {
       cacheWrite1h: 8,
       cacheRead: 0.4,
       longContext: null,
+      fastMultiplier: null,
     })
     assert.deepEqual(findModelPrice('claude-sonnet-9-20270101', table), {
       input: 2,
@@ -133,6 +134,7 @@ describe('parsePriceOverrides', () => {
       cacheWrite1h: 4,
       cacheRead: 0.15,
       longContext: null,
+      fastMultiplier: null,
     })
     assert.deepEqual(findModelPrice('my-finetune', table), {
       input: 1,
@@ -141,6 +143,7 @@ describe('parsePriceOverrides', () => {
       cacheWrite1h: 3,
       cacheRead: 0.1,
       longContext: null,
+      fastMultiplier: null,
     })
     assert.equal(table.webSearchUsdPer1k, 12)
     // Untouched models and the default table itself stay as they were.
@@ -166,7 +169,12 @@ describe('parsePriceOverrides', () => {
       cacheRead: 1,
       thresholdTokens: 200_000,
     })
-    assert.deepEqual(parsePriceOverrides({}), { models: {}, webSearchUsdPer1k: null })
+    assert.deepEqual(parsePriceOverrides({}), {
+      models: {},
+      webSearchUsdPer1k: null,
+      batchMultiplier: null,
+      inferenceGeoMultipliers: {},
+    })
   })
 
   test('loadPriceTable: defaults without a file, overrides with one', () => {

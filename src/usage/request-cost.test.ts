@@ -22,6 +22,7 @@ test('splits cache writes by TTL and prices each at its rate', () => {
       cacheCreation5mTokens: 1000,
       cacheCreation1hTokens: 2000,
       webSearchRequests: 0,
+      pricingMode: 'standard',
     },
   )
 })
@@ -33,7 +34,13 @@ test('counts web searches at $10 per thousand', () => {
       output_tokens: 0,
       server_tool_use: { web_search_requests: 2 },
     }),
-    { costUsd: 0.023, cacheCreation5mTokens: 0, cacheCreation1hTokens: 0, webSearchRequests: 2 },
+    {
+      costUsd: 0.023,
+      cacheCreation5mTokens: 0,
+      cacheCreation1hTokens: 0,
+      webSearchRequests: 2,
+      pricingMode: 'standard',
+    },
   )
 })
 

@@ -1,6 +1,7 @@
 import type { Usage } from '../anthropic-types.ts'
-import { cacheWrites, computeCost } from './cost.ts'
+import { cacheWrites, computeCost, type CostOptions } from './cost.ts'
 import type { PriceTable } from './price-table.ts'
+import { pricingModeOf, type PricingMode } from './pricing-mode.ts'
 import { count } from './token-totals.ts'
 
 /** The usage facts stored with each request besides its raw token counts. */
@@ -10,9 +11,14 @@ export interface RequestCost {
   cacheCreation5mTokens: number
   cacheCreation1hTokens: number
   webSearchRequests: number
+  pricingMode: PricingMode
 }
 
-export type CostOf = (model: string | null, usage: Partial<Usage> | null) => RequestCost
+export type CostOf = (
+  model: string | null,
+  usage: Partial<Usage> | null,
+  options?: CostOptions,
+) => RequestCost
 
 /**
  * Prices one response. A request that used nothing (an error, count_tokens, models) costs
@@ -22,23 +28,25 @@ export function requestCost(
   model: string | null,
   usage: Partial<Usage> | null,
   table: PriceTable,
+  options: CostOptions = {},
 ): RequestCost {
   const u = toUsage(usage)
   const writes = cacheWrites(u)
   const webSearchRequests = count(u.server_tool_use?.web_search_requests)
   const used =
     u.input_tokens + u.output_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens
-  const priced = model === null ? null : computeCost(model, u, table)
+  const priced = model === null ? null : computeCost(model, u, table, options)
   return {
     costUsd: used + webSearchRequests === 0 ? 0 : (priced?.totalUsd ?? null),
     cacheCreation5mTokens: writes.fiveMinute,
     cacheCreation1hTokens: writes.oneHour,
     webSearchRequests,
+    pricingMode: pricingModeOf(u, options.batch === true),
   }
 }
 
 export function costWith(table: PriceTable): CostOf {
-  return (model, usage) => requestCost(model, usage, table)
+  return (model, usage, options) => requestCost(model, usage, table, options)
 }
 
 function toUsage(usage: Partial<Usage> | null): Usage {
@@ -50,5 +58,9 @@ function toUsage(usage: Partial<Usage> | null): Usage {
   }
   if (usage?.cache_creation) u.cache_creation = usage.cache_creation
   if (usage?.server_tool_use) u.server_tool_use = usage.server_tool_use
+  // Strings only: these come from upstream JSON and choose the multipliers.
+  if (typeof usage?.service_tier === 'string') u.service_tier = usage.service_tier
+  if (typeof usage?.speed === 'string') u.speed = usage.speed
+  if (typeof usage?.inference_geo === 'string') u.inference_geo = usage.inference_geo
   return u
 }

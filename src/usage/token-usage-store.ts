@@ -85,6 +85,7 @@ function toUsageRow(r: RequestRecord) {
     cache_read_input_tokens: r.cacheReadInputTokens,
     web_search_requests: r.webSearchRequests ?? 0,
     cost_nano_usd: r.costUsd === null || r.costUsd === undefined ? null : usdToNano(r.costUsd),
+    pricing_mode: r.pricingMode ?? null,
   }
 }
 

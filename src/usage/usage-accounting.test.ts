@@ -251,6 +251,35 @@ describeEachDatabase('usage accounting through the proxy', ({ db }) => {
     )
   })
 
+  test('fast mode and US-only inference are billed at their multipliers and stored', async () => {
+    const { domain } = await apiKeyDomain()
+    const answer = (model: string, extra: Record<string, string>) => {
+      const message = textMessage(model, 'Quick.', { input_tokens: 1000, output_tokens: 1000 })
+      Object.assign(message.usage, extra)
+      return message
+    }
+    h.mock.handler = () => ({
+      kind: 'json',
+      body: answer('claude-opus-4-6', { speed: 'fast', inference_geo: 'us' }),
+    })
+    const fast = await send(domain, ask('claude-opus-4-6', { speed: 'fast', inference_geo: 'us' }))
+    // (1000 × $5 + 1000 × $25 per MTok) × 6 (fast) × 1.1 (US) = $0.198.
+    assert.deepEqual([fast.row.cost_usd, fast.row.pricing_mode], [0.198, 'fast+us'])
+    h.mock.handler = () => ({
+      kind: 'json',
+      body: answer('claude-opus-5-5', { speed: 'fast' }),
+    })
+    const unknown = await send(domain, ask('claude-opus-5-5', { speed: 'fast' }))
+    assert.deepEqual([unknown.row.cost_usd, unknown.row.pricing_mode], [null, 'fast'])
+    const daily = (await usageApi(`/api/token-usage/daily?days=1&domain=${domain}`)) as {
+      totals: { requests: number; unpricedRequests: number; costUsd: number }
+    }
+    assert.deepEqual(
+      [daily.totals.requests, daily.totals.unpricedRequests, daily.totals.costUsd],
+      [2, 1, 0.198],
+    )
+  })
+
   test("upstream's unified rate-limit headers give the account's real window", async () => {
     const { domain, accountId } = await apiKeyDomain()
     h.mock.handler = () => ({

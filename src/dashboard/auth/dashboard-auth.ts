@@ -3,6 +3,7 @@ import { sha256 } from '../../credentials/hash.ts'
 import type { DomainKeys } from './domain-keys.ts'
 import { scopeForDomains, describeScope, type DomainScope } from './scope.ts'
 import { loadSessionSecret, openLoginToken } from './session-secret.ts'
+import { claimLoginLink } from './used-login-links.ts'
 import {
   keyIdOf,
   newNonce,
@@ -64,7 +65,6 @@ export function createDashboardAuth(deps: DashboardAuthDeps): DashboardAuth {
   let secret: Promise<Buffer> | undefined
   const getSecret = () => (secret ??= loadSessionSecret(deps.dataDir))
   const denied = new Map<string, number>()
-  const usedLinks = new Map<string, number>()
 
   function isAdminKey(key: string): boolean {
     return adminDigest !== undefined && timingSafeEqual(sha256(key), adminDigest)
@@ -160,9 +160,8 @@ export function createDashboardAuth(deps: DashboardAuthDeps): DashboardAuth {
     async loginWithLink(linkToken) {
       if (!adminDigest) return undefined
       const nonce = openLoginToken(linkToken, await getSecret(), deps.clock())
-      if (nonce === undefined || usedLinks.has(nonce)) return undefined
-      prune(usedLinks)
-      usedLinks.set(nonce, deps.clock() + 24 * 60 * 60 * 1000)
+      if (nonce === undefined) return undefined
+      if (!(await claimLoginLink(deps.dataDir, nonce, deps.clock()))) return undefined
       return issue({ kind: 'admin' }, adminDigest)
     },
     logout(session) {

@@ -1,3 +1,14 @@
+import type { Context } from 'hono'
+
+/** The one limiter every key check shares (login form, X-Dashboard-Key, usage API). */
+export interface GuessGuard {
+  limiter: LoginLimiter
+  addressOf: (c: Context) => string
+}
+
+/** How long a blocked client is told to wait, in seconds (the whole window, to be safe). */
+export const RETRY_AFTER_SECONDS = 300
+
 /**
  * Slows down key guessing: at most `maxFailures` failed logins per client address within
  * `windowMs`. Keys are long random strings, so this mainly protects a weak DASHBOARD_API_KEY

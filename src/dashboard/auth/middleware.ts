@@ -3,6 +3,7 @@ import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import { errorBody } from '../../errors.ts'
 import type { DashboardAuth, Viewer } from './dashboard-auth.ts'
+import { RETRY_AFTER_SECONDS, type GuessGuard } from './login-limiter.ts'
 import { inScope } from './scope.ts'
 
 export type DashboardEnv = { Variables: { viewer: Viewer } }
@@ -14,12 +15,10 @@ export const SESSION_COOKIE = 'nexus_session'
  * or session cookie sets `c.var.viewer`; anything else is refused (anonymous readers are let
  * in only with DASHBOARD_READ_ONLY=true). Pages redirect to the login form, APIs get a 401.
  */
-export function requireViewer(auth: DashboardAuth) {
+export function requireViewer(auth: DashboardAuth, guard: GuessGuard) {
   return createMiddleware<DashboardEnv>(async function requireViewer(c, next) {
-    const resolution = await auth.resolve({
-      cookie: getCookie(c, SESSION_COOKIE),
-      dashboardKey: c.req.header('x-dashboard-key'),
-    })
+    const resolution = await resolveGuarded(c, auth, guard)
+    if (resolution === 'blocked') return tooManyGuesses(c)
     if (resolution.ok) {
       c.set('viewer', resolution.viewer)
       return next()
@@ -54,12 +53,10 @@ export function requireViewer(auth: DashboardAuth) {
  * keys and sessions, a 401 instead of a login redirect, and a domain login must name one of
  * its own domains in `?domain=` (those APIs filter by that parameter).
  */
-export function requireApiViewer(auth: DashboardAuth) {
+export function requireApiViewer(auth: DashboardAuth, guard: GuessGuard) {
   return createMiddleware<DashboardEnv>(async function requireApiViewer(c, next) {
-    const resolution = await auth.resolve({
-      cookie: getCookie(c, SESSION_COOKIE),
-      dashboardKey: c.req.header('x-dashboard-key'),
-    })
+    const resolution = await resolveGuarded(c, auth, guard)
+    if (resolution === 'blocked') return tooManyGuesses(c)
     if (!resolution.ok) {
       const message =
         resolution.reason === 'bad-key'
@@ -85,6 +82,28 @@ export function requireApiViewer(auth: DashboardAuth) {
     c.set('viewer', viewer)
     return next()
   })
+}
+
+/**
+ * A key in `X-Dashboard-Key` is a guess like a login attempt and shares its limit: once a
+ * client has failed too often, even a right key is refused until the window passes, so
+ * guessing on gets nothing. Cookies are HMAC-signed and cannot be guessed; they are not counted.
+ */
+async function resolveGuarded(c: Context, auth: DashboardAuth, guard: GuessGuard) {
+  const dashboardKey = c.req.header('x-dashboard-key')
+  const address = guard.addressOf(c)
+  if (dashboardKey !== undefined && guard.limiter.blocked(address)) return 'blocked'
+  const resolution = await auth.resolve({ cookie: getCookie(c, SESSION_COOKIE), dashboardKey })
+  if (!resolution.ok && resolution.reason === 'bad-key') guard.limiter.fail(address)
+  return resolution
+}
+
+function tooManyGuesses(c: Context) {
+  return c.json(
+    errorBody('rate_limit_error', 'Too many wrong keys from this client; wait a few minutes'),
+    429,
+    { 'retry-after': String(RETRY_AFTER_SECONDS), 'cache-control': 'no-store' },
+  )
 }
 
 /**

@@ -32,7 +32,8 @@ export function assetRoutes() {
   const cache = new Map<string, Promise<Buffer>>()
   app.get('/assets/*', async (c) => {
     const name = c.req.path.slice('/assets/'.length)
-    const file = FILES[name]
+    // Own keys only: `constructor` or `__proto__` would otherwise find Object.prototype's.
+    const file = Object.hasOwn(FILES, name) ? FILES[name] : undefined
     if (!file) return c.notFound()
     let body = cache.get(name)
     if (!body) {

@@ -1,10 +1,9 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import type { IncomingMessage } from 'node:http'
 import { Hono, type Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { DashboardAuth } from '../auth/dashboard-auth.ts'
-import { LoginLimiter } from '../auth/login-limiter.ts'
+import { RETRY_AFTER_SECONDS, type GuessGuard } from '../auth/login-limiter.ts'
 import { safeNextPath, SESSION_COOKIE } from '../auth/middleware.ts'
 import { LoginPage } from '../views/login-page.tsx'
 
@@ -12,9 +11,9 @@ import { LoginPage } from '../views/login-page.tsx'
  * Login by key (form POST), by single-use link (`/login?token=`, printed by `nexus start`),
  * and logout. These are the only routes reachable without a session.
  */
-export function loginRoutes(deps: { auth: DashboardAuth; clock: () => number }) {
+export function loginRoutes(deps: { auth: DashboardAuth; guard: GuessGuard }) {
   const app = new Hono()
-  const limiter = new LoginLimiter(deps.clock)
+  const { limiter, addressOf } = deps.guard
 
   app.get('/login', async (c) => {
     const token = c.req.query('token')
@@ -40,8 +39,9 @@ export function loginRoutes(deps: { auth: DashboardAuth; clock: () => number }) 
   app.post('/login', async (c) => {
     const form = await c.req.parseBody()
     const next = safeNextPath(typeof form.next === 'string' ? form.next : undefined)
-    const address = clientAddress(c)
+    const address = addressOf(c)
     if (limiter.blocked(address)) {
+      c.header('retry-after', String(RETRY_AFTER_SECONDS))
       return c.html(
         <LoginPage
           next={next}
@@ -99,9 +99,4 @@ function setSessionCookie(c: Context, token: string, ttlMs: number) {
 // A TLS-terminating proxy says so in X-Forwarded-Proto; trusting it can only add Secure.
 function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https'
-}
-
-function clientAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
-  return incoming?.socket.remoteAddress ?? 'unknown'
 }
