@@ -1,4 +1,5 @@
 import type { Log } from '../log.ts'
+import { byteBatches } from './byte-batches.ts'
 import type { RequestRecord } from './request-record.ts'
 import type { Spool } from './spool.ts'
 
@@ -132,9 +133,14 @@ export class StorageWriter {
     this.#stats.spooled += pending.length
   }
 
+  // A few MB per statement bounds the database's memory (byte-batches.ts). A failure after
+  // some parts leaves them stored; the whole batch is spooled and replayed, and inserts skip
+  // what is already there.
   async #insert(batch: readonly RequestRecord[]): Promise<void> {
-    await withTimeout(this.deps.store.insert(batch), this.deps.settings.writeTimeoutMs)
-    this.deps.onStored?.(batch)
+    for (const part of byteBatches(batch)) {
+      await withTimeout(this.deps.store.insert(part), this.deps.settings.writeTimeoutMs)
+      this.deps.onStored?.(part)
+    }
   }
 
   #enterDegraded(err: unknown) {
