@@ -9,6 +9,12 @@ import type { RequestRecord } from './request-record.ts'
  */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024
 
+/**
+ * Payload bytes the writer keeps in memory while the database is behind; past this the
+ * queue goes to the spool on disk and is replayed from there in order.
+ */
+export const MAX_QUEUE_BYTES = 64 * 1024 * 1024
+
 /** The payload bytes of a record: what the database copies, not the fixed columns. */
 export function recordBytes(r: RequestRecord): number {
   let bytes = (r.bodyJson?.length ?? 0) + (r.responseJson?.length ?? 0)
@@ -40,4 +46,10 @@ export function byteBatches(
   }
   if (batch.length > 0) out.push(batch)
   return out
+}
+
+export function queueBytes(records: readonly RequestRecord[]): number {
+  let bytes = 0
+  for (const r of records) bytes += recordBytes(r)
+  return bytes
 }

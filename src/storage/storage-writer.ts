@@ -1,5 +1,5 @@
 import type { Log } from '../log.ts'
-import { byteBatches } from './byte-batches.ts'
+import { byteBatches, MAX_QUEUE_BYTES, queueBytes } from './byte-batches.ts'
 import type { RequestRecord } from './request-record.ts'
 import type { Spool } from './spool.ts'
 
@@ -14,6 +14,8 @@ export interface WriterSettings {
   writeTimeoutMs: number
   maxQueue: number
   retryIntervalMs: number
+  /** Default MAX_QUEUE_BYTES (byte-batches.ts). */
+  maxQueueBytes?: number
 }
 
 export interface WriterStats {
@@ -88,6 +90,8 @@ export class StorageWriter {
         await this.#insert(batch)
         this.#stats.stored += batch.length
         this.#leaveDegraded()
+        // The database falls behind: the rest waits on disk, replayed in order, not in memory.
+        if (queueBytes(this.#queue) > this.#maxQueueBytes) return this.#spoolQueue()
       } catch (err) {
         this.#enterDegraded(err)
         await this.deps.spool.append([...batch, ...this.#queue.splice(0)])
@@ -116,7 +120,11 @@ export class StorageWriter {
           await this.#insert(batch)
           this.#stats.replayed += batch.length
           // Keep memory bounded during a long replay; later records queue behind on disk.
-          if (this.#queue.length >= this.deps.settings.maxQueue) await this.#spoolQueue()
+          if (
+            this.#queue.length >= this.deps.settings.maxQueue ||
+            queueBytes(this.#queue) > this.#maxQueueBytes
+          )
+            await this.#spoolQueue()
         }
         await this.deps.spool.remove(segment)
       }
@@ -153,6 +161,10 @@ export class StorageWriter {
   #leaveDegraded() {
     if (this.#degraded) this.deps.log.info('database is back; storage resumed')
     this.#degraded = false
+  }
+
+  get #maxQueueBytes(): number {
+    return this.deps.settings.maxQueueBytes ?? MAX_QUEUE_BYTES
   }
 
   #sleep(ms: number): Promise<void> {
