@@ -19,6 +19,8 @@ const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url))
 const SAMPLE_MS = 100
 // Idle is read after the start-up garbage has had time to be collected.
 const SETTLE_MS = 5_000
+// Give up waiting for the writer when the row count stops moving for this long.
+const STALL_MS = 60_000
 
 export interface MemoryPhase {
   name: string
@@ -98,15 +100,24 @@ async function loadPhase(
       durationS: options.durationS,
       connections: options.connections,
     })
-    let stored = 0
-    while (stored < load.sent) {
-      stored = await proxy.call<number>('count', host)
-      await new Promise((r) => setTimeout(r, 200))
-    }
+    const stored = await waitForRows(proxy, host, load.sent)
     return { name, sent: load.sent, stored, peakRssMb, afterRssMb: status(proxy.pid).rssMb }
   } finally {
     clearInterval(timer)
   }
+}
+
+/** Polls until `expected` rows are stored, or the count stops moving for STALL_MS. */
+async function waitForRows(proxy: Child, host: string, expected: number): Promise<number> {
+  let rows = await proxy.call<number>('count', host)
+  let movedAt = performance.now()
+  while (rows < expected && performance.now() - movedAt < STALL_MS) {
+    await new Promise((r) => setTimeout(r, 200))
+    const now = await proxy.call<number>('count', host)
+    if (now !== rows) movedAt = performance.now()
+    rows = now
+  }
+  return rows
 }
 
 /** The usual Claude Code-like body plus one user turn of `bytes` (a pasted file, a PDF's text). */
