@@ -25,6 +25,8 @@ const STALL_MS = 60_000
 export interface MemoryPhase {
   name: string
   sent: number
+  /** Requests that failed at the client (socket errors, timeouts) or got a non-2xx. */
+  failed: number
   stored: number
   /** Highest VmRSS seen from the start of the load until its last row was stored. */
   peakRssMb: number
@@ -101,7 +103,14 @@ async function loadPhase(
       connections: options.connections,
     })
     const stored = await waitForRows(proxy, host, load.sent)
-    return { name, sent: load.sent, stored, peakRssMb, afterRssMb: status(proxy.pid).rssMb }
+    return {
+      name,
+      sent: load.sent,
+      failed: load.errors + load.non2xx,
+      stored,
+      peakRssMb,
+      afterRssMb: status(proxy.pid).rssMb,
+    }
   } finally {
     clearInterval(timer)
   }
@@ -150,10 +159,11 @@ export function memoryTargets(m: MemoryFigures | undefined): Target[] {
 
 export function renderMemory(m: MemoryFigures): string {
   const rows = [
-    ['idle', '', '', num(m.idleRssMb, 0), ''],
+    ['idle', '', '', '', num(m.idleRssMb, 0), ''],
     ...m.phases.map((p) => [
       `${p.name} load`,
       String(p.sent),
+      String(p.failed),
       String(p.stored),
       num(p.afterRssMb, 0),
       num(p.peakRssMb, 0),
@@ -161,7 +171,7 @@ export function renderMemory(m: MemoryFigures): string {
   ]
   return [
     `Memory, PGlite (requests of ${m.bodyKb} KB; ready in ${num(m.readyS)} s; peak RSS ${num(m.peakRssMb, 0)} MB)`,
-    table(['phase', 'sent', 'stored', 'RSS after MB', 'peak RSS MB'], rows),
+    table(['phase', 'sent', 'failed', 'stored', 'RSS after MB', 'peak RSS MB'], rows),
   ].join('\n')
 }
 
