@@ -4,6 +4,7 @@
 //
 //   npm run bench -- [--duration=8] [--modes=json,sse] [--backends=pglite,postgres,none]
 //                    [--profile] [--big [--big-rows=1000000]] [--verbose]
+//                    [--skip-memory] [--memory-body-kb=1024]   (bench/memory.ts)
 //
 // Processes: this one is the load generator (autocannon) and orchestrator; the mock and each
 // proxy run in their own (bench/mock-process.ts, bench/proxy-process.ts), so every CPU and
@@ -24,6 +25,7 @@ import { benchDashboard } from './dashboard.ts'
 import { startChild, type Child } from './child.ts'
 import { profilesIn, summarizeProfile, type ProfileSummary } from './cpu-profile.ts'
 import { runLoad, type LoadResult } from './load.ts'
+import { benchMemory, memoryTargets, renderMemory, type MemoryFigures } from './memory.ts'
 import type { ProcessSample } from './process-stats.ts'
 import type { StorageCount } from './proxy-process.ts'
 import { num, table, verdict, type Target } from './report.ts'
@@ -46,6 +48,8 @@ const { values: flags } = parseArgs({
     'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     profile: { type: 'boolean', default: false },
     big: { type: 'boolean', default: false },
+    'skip-memory': { type: 'boolean', default: false },
+    'memory-body-kb': { type: 'string', default: '1024' },
     'big-rows': { type: 'string', default: '1000000' },
     verbose: { type: 'boolean', default: false },
     out: { type: 'string', default: join(BENCH_DIR, 'results', 'latest.json') },
@@ -163,6 +167,7 @@ async function main() {
   )
 
   const runs: Record<Mode, Run[]> = { json: [], sse: [] }
+  let memory: MemoryFigures | undefined
   try {
     const mock = await startChild(
       join(BENCH_DIR, 'mock-process.ts'),
@@ -264,21 +269,33 @@ async function main() {
         }
       }
     }
+    // Its own process: peak RSS is a high-water mark, so the phases above must not set it.
+    if (!flags['skip-memory'] && backends.includes('pglite')) {
+      log('memory: a fresh PGlite proxy under large requests')
+      memory = await benchMemory({
+        upstream,
+        durationS,
+        connections: 16,
+        bodyKb: Number(flags['memory-body-kb']),
+        log,
+      })
+    }
   } finally {
     machine.loadAverageAtEnd = os.loadavg()
     await cleanup()
   }
 
   const big = flags.big ? await runBig() : undefined
-  const targets = [...evaluate(runs), ...(big?.targets ?? [])]
+  const targets = [...evaluate(runs), ...(big?.targets ?? []), ...memoryTargets(memory)]
   const elapsedS = (Date.now() - started) / 1000
   console.log(render(machine, settings, runs, targets, elapsedS))
+  if (memory) console.log(`\n${renderMemory(memory)}`)
 
   await mkdir(dirname(flags.out), { recursive: true })
   await writeFile(
     flags.out,
     JSON.stringify(
-      { at: new Date().toISOString(), machine, settings, runs, targets, big, elapsedS },
+      { at: new Date().toISOString(), machine, settings, runs, targets, big, memory, elapsedS },
       null,
       2,
     ),

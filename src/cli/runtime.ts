@@ -5,6 +5,7 @@ import { openPglite, openPostgres, type Database } from '../db/database.ts'
 import { tightenTree } from '../db/data-dir-mode.ts'
 import { lockDataDir } from '../db/data-dir-lock.ts'
 import { migrate } from '../db/migrate.ts'
+import { createPgliteDataDir } from '../db/pglite-data-dir.ts'
 import { createLog, type Log } from '../log.ts'
 import { StartupError } from './preflight.ts'
 
@@ -49,7 +50,14 @@ export async function openDatabase(
       `took over the data directory lock of pid ${lock.tookOverFrom}, which is gone (it was killed or crashed)`,
     )
   }
-  const db = openPglite(join(config.dataDir, 'pglite'))
+  const dir = join(config.dataDir, 'pglite')
+  try {
+    await createPgliteDataDir(dir, { progress: (line) => log.info(line) })
+  } catch (err) {
+    lock.release()
+    throw err
+  }
+  const db = openPglite(dir)
   try {
     await runMigrations(db, log)
     tightenTree(config.dataDir)

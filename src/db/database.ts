@@ -56,9 +56,17 @@ export function openPostgres(options: PostgresOptions): Database {
 
 /** PGlite in a worker thread; `dataDir` undefined means in memory. */
 export function openPglite(dataDir: string | undefined): Database {
-  const client = new PgliteWorkerClient(dataDir)
+  return openPgliteWorker(dataDir).db
+}
+
+/** PGlite with its worker client exposed, for the data directory's creation (dump, template). */
+export function openPgliteWorker(
+  dataDir: string | undefined,
+  template?: string,
+): { db: Database; client: PgliteWorkerClient } {
+  const client = new PgliteWorkerClient(dataDir, template)
   const kysely = new Kysely<Tables>({ dialect: new PgliteWorkerDialect(client) })
-  return {
+  const db: Database = {
     backend: 'pglite',
     kysely,
     async exec(sql) {
@@ -66,4 +74,5 @@ export function openPglite(dataDir: string | undefined): Database {
     },
     close: () => kysely.destroy(),
   }
+  return { db, client }
 }

@@ -38,9 +38,10 @@ export class PgliteWorkerClient {
   #nextId = 1
   #failure: Error | undefined
 
-  constructor(dataDir: string | undefined) {
+  /** `template`: a tarball (see pglite-template.ts) to create `dataDir` from. */
+  constructor(dataDir: string | undefined, template?: string) {
     this.#worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
-      workerData: { dataDir },
+      workerData: { dataDir, template },
     })
     this.#worker.on('message', (reply: WorkerReply) => {
       this.#pending.get(reply.id)?.(reply)
@@ -56,6 +57,11 @@ export class PgliteWorkerClient {
 
   exec(sql: string): Promise<WorkerReply> {
     return this.#send({ kind: 'exec', sql })
+  }
+
+  /** Writes the whole data directory as a tarball to `path`. */
+  dump(path: string): Promise<WorkerReply> {
+    return this.#send({ kind: 'dump', path })
   }
 
   async close(): Promise<void> {

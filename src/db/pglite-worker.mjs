@@ -1,6 +1,7 @@
 // Worker thread that owns the embedded PGlite database. PGlite runs queries synchronously
 // on the thread that hosts it, so it lives here and never blocks the proxy's event loop.
 // Plain JavaScript so the worker starts without a TypeScript loader.
+import { readFile, rename, writeFile } from 'node:fs/promises'
 import { parentPort, workerData } from 'node:worker_threads'
 import { PGlite, types } from '@electric-sql/pglite'
 
@@ -10,10 +11,33 @@ const parsers = {
   [types.NUMERIC]: (v) => Number(v),
 }
 
-const db = new PGlite(workerData.dataDir ?? undefined, { parsers })
+// PGlite's initdb writes shared_buffers = 128MB, and the WebAssembly heap never shrinks, so
+// that cache alone holds 128 MB for good. The proxy's working set is small and the OS page
+// cache still caches the files: 16MB keeps the embedded process light (see docs/storage.md).
+const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB']
+
+// A template (a tarball of a created and migrated data directory) turns a first start into
+// an unpack instead of initdb plus every migration.
+const loadDataDir = workerData.template
+  ? new Blob([await readFile(workerData.template)])
+  : undefined
+
+const db = new PGlite(workerData.dataDir ?? undefined, {
+  parsers,
+  startParams,
+  ...(loadDataDir ? { loadDataDir } : {}),
+})
 
 function serializeError(err) {
   return { message: err?.message ?? String(err), code: err?.code, detail: err?.detail }
+}
+
+/** Writes the data directory as a tarball to `path`, atomically (temp file, then rename). */
+async function dump(path) {
+  const tar = await db.dumpDataDir('none')
+  const partial = `${path}.${process.pid}.${Date.now()}.partial`
+  await writeFile(partial, Buffer.from(await tar.arrayBuffer()), { mode: 0o600 })
+  await rename(partial, path)
 }
 
 parentPort.on('message', async (msg) => {
@@ -39,6 +63,9 @@ parentPort.on('message', async (msg) => {
       })
     } else if (msg.kind === 'exec') {
       await db.exec(msg.sql)
+      parentPort.postMessage({ id: msg.id, rows: [], affectedRows: 0 })
+    } else if (msg.kind === 'dump') {
+      await dump(msg.path)
       parentPort.postMessage({ id: msg.id, rows: [], affectedRows: 0 })
     } else if (msg.kind === 'close') {
       await db.close()

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { MAX_BATCH_BYTES } from './byte-batches.ts'
 import type { RequestRecord } from './request-record.ts'
 
 const SEGMENT_PATTERN = /^(\d{12})\.jsonl$/
@@ -112,12 +113,16 @@ export class Spool {
       crlfDelay: Infinity,
     })
     let batch: RequestRecord[] = []
+    let bytes = 0
     for await (const line of lines) {
       const record = parseLine(line)
       if (record) batch.push(record)
-      if (batch.length >= batchSize) {
+      bytes += line.length
+      // Bytes bound a replay's memory too: 200 spooled records of 1 MB are 200 MB.
+      if (batch.length >= batchSize || bytes >= MAX_BATCH_BYTES) {
         yield batch
         batch = []
+        bytes = 0
       }
     }
     if (batch.length > 0) yield batch

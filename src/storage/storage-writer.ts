@@ -1,6 +1,7 @@
 import type { Log } from '../log.ts'
 import { insertIsolating, withTimeout, type RecordStore } from './isolating-insert.ts'
 import type { Quarantine } from './quarantine.ts'
+import { MAX_BATCH_BYTES } from './byte-batches.ts'
 import type { RequestRecord } from './request-record.ts'
 import type { Spool } from './spool.ts'
 
@@ -121,7 +122,7 @@ export class StorageWriter {
   async #flushQueue(): Promise<void> {
     // Once anything is spooled, later records follow it there to keep arrival order.
     while (this.#queue.length > 0 && this.deps.spool.isEmpty()) {
-      const flight = { records: this.#take(this.deps.settings.batchSize), at: 0, spooled: false }
+      const flight = { records: this.#takeBatch(), at: 0, spooled: false }
       flight.at = this.#clock()
       this.#inFlight = flight
       try {
@@ -188,6 +189,20 @@ export class StorageWriter {
       () => void (this.#stats.spooled += records.length),
       (err: unknown) => this.deps.log.error('could not write to the spool', { error: err }),
     )
+  }
+
+  // A few MB per statement bounds the database's memory: PGlite's heap grows with the
+  // largest statement and never shrinks (byte-batches.ts). A larger record goes alone.
+  #takeBatch(): RequestRecord[] {
+    let count = 0
+    let bytes = 0
+    for (const p of this.#queue) {
+      if (count >= this.deps.settings.batchSize) break
+      if (count > 0 && bytes + p.bytes > MAX_BATCH_BYTES) break
+      bytes += p.bytes
+      count++
+    }
+    return this.#take(count)
   }
 
   #take(count: number): RequestRecord[] {

@@ -1,0 +1,200 @@
+// Memory of the embedded (PGlite) process: start-up time, idle RSS, and RSS under a load of
+// large JSON and streamed requests. Part of `npm run bench`; alone:
+//
+//   node bin/run-ts.js bench/memory.ts [--duration=10] [--connections=16] [--body-kb=1024]
+//
+// RSS is read by this process from /proc/<pid>/status every 100 ms (VmRSS; VmHWM is the
+// kernel's own peak), so the proxy measures nothing about itself and every thread counts:
+// the PGlite worker's WebAssembly heap is in the same process.
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { startChild, type Child } from './child.ts'
+import { runLoad } from './load.ts'
+import { num, table, type Target } from './report.ts'
+import { prose, requestBody } from './workload.ts'
+
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url))
+const SAMPLE_MS = 100
+// Idle is read after the start-up garbage has had time to be collected.
+const SETTLE_MS = 5_000
+// Give up waiting for the writer when the row count stops moving for this long.
+const STALL_MS = 60_000
+
+export interface MemoryPhase {
+  name: string
+  sent: number
+  /** Requests that failed at the client (socket errors, timeouts) or got a non-2xx. */
+  failed: number
+  stored: number
+  /** Highest VmRSS seen from the start of the load until its last row was stored. */
+  peakRssMb: number
+  /** VmRSS once the phase's rows are stored. */
+  afterRssMb: number
+}
+
+export interface MemoryFigures {
+  bodyKb: number
+  /** Fork until the proxy listens (TypeScript loading, data directory, migrations). */
+  readyS: number
+  idleRssMb: number
+  phases: MemoryPhase[]
+  /** The kernel's peak (VmHWM) over the whole run. */
+  peakRssMb: number
+}
+
+export async function benchMemory(options: {
+  upstream: string
+  durationS: number
+  connections: number
+  bodyKb: number
+  log: (line: string) => void
+}): Promise<MemoryFigures> {
+  const began = performance.now()
+  const proxy = await startChild(
+    join(BENCH_DIR, 'proxy-process.ts'),
+    [`--upstream=${options.upstream}`],
+    { label: 'proxy memory' },
+  )
+  try {
+    const readyS = (performance.now() - began) / 1000
+    await new Promise((r) => setTimeout(r, SETTLE_MS))
+    const idleRssMb = status(proxy.pid).rssMb
+    options.log(`memory: ready in ${num(readyS)} s, idle ${num(idleRssMb, 0)} MB`)
+    const phases: MemoryPhase[] = []
+    for (const stream of [false, true]) {
+      const name = stream ? 'sse' : 'json'
+      const phase = await loadPhase(proxy, name, bigBody(stream, options.bodyKb * 1024), options)
+      options.log(
+        `memory: ${name} ${phase.sent} requests of ${options.bodyKb} KB, peak ${num(phase.peakRssMb, 0)} MB, after ${num(phase.afterRssMb, 0)} MB`,
+      )
+      phases.push(phase)
+    }
+    return {
+      bodyKb: options.bodyKb,
+      readyS,
+      idleRssMb,
+      phases,
+      peakRssMb: status(proxy.pid).peakRssMb,
+    }
+  } finally {
+    await proxy.stop()
+  }
+}
+
+async function loadPhase(
+  proxy: Child,
+  name: string,
+  body: Buffer,
+  options: { upstream: string; durationS: number; connections: number },
+): Promise<MemoryPhase> {
+  const host = `memory-${name}.bench`
+  let peakRssMb = 0
+  const timer = setInterval(() => {
+    peakRssMb = Math.max(peakRssMb, status(proxy.pid).rssMb)
+  }, SAMPLE_MS)
+  try {
+    const load = await runLoad({
+      target: `http://127.0.0.1:${proxy.port}`,
+      host,
+      body,
+      durationS: options.durationS,
+      connections: options.connections,
+    })
+    const stored = await waitForRows(proxy, host, load.sent)
+    return {
+      name,
+      sent: load.sent,
+      failed: load.errors + load.non2xx,
+      stored,
+      peakRssMb,
+      afterRssMb: status(proxy.pid).rssMb,
+    }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+/** Polls until `expected` rows are stored, or the count stops moving for STALL_MS. */
+async function waitForRows(proxy: Child, host: string, expected: number): Promise<number> {
+  let rows = await proxy.call<number>('count', host)
+  let movedAt = performance.now()
+  while (rows < expected && performance.now() - movedAt < STALL_MS) {
+    await new Promise((r) => setTimeout(r, 200))
+    const now = await proxy.call<number>('count', host)
+    if (now !== rows) movedAt = performance.now()
+    rows = now
+  }
+  return rows
+}
+
+/** The usual Claude Code-like body plus one user turn of `bytes` (a pasted file, a PDF's text). */
+function bigBody(stream: boolean, bytes: number): Buffer {
+  const body = JSON.parse(requestBody(stream).toString()) as { messages: unknown[] }
+  body.messages.push({ role: 'user', content: [{ type: 'text', text: prose(bytes, 7) }] })
+  return Buffer.from(JSON.stringify(body))
+}
+
+function status(pid: number): { rssMb: number; peakRssMb: number } {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(text)?.[1])
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 }
+}
+
+/** The issue's goal: the embedded process stays under 600 MB however large the requests. */
+export function memoryTargets(m: MemoryFigures | undefined): Target[] {
+  if (!m) return []
+  return [
+    {
+      name: 'peak RSS under large requests',
+      where: `PGlite, ${m.bodyKb} KB requests`,
+      value: m.peakRssMb,
+      limit: 600,
+      kind: 'max',
+      unit: 'MB',
+    },
+  ]
+}
+
+export function renderMemory(m: MemoryFigures): string {
+  const rows = [
+    ['idle', '', '', '', num(m.idleRssMb, 0), ''],
+    ...m.phases.map((p) => [
+      `${p.name} load`,
+      String(p.sent),
+      String(p.failed),
+      String(p.stored),
+      num(p.afterRssMb, 0),
+      num(p.peakRssMb, 0),
+    ]),
+  ]
+  return [
+    `Memory, PGlite (requests of ${m.bodyKb} KB; ready in ${num(m.readyS)} s; peak RSS ${num(m.peakRssMb, 0)} MB)`,
+    table(['phase', 'sent', 'failed', 'stored', 'RSS after MB', 'peak RSS MB'], rows),
+  ].join('\n')
+}
+
+if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '16' },
+      'body-kb': { type: 'string', default: '1024' },
+    },
+  })
+  const log = (line: string) => console.error(`[memory] ${line}`)
+  const mock = await startChild(join(BENCH_DIR, 'mock-process.ts'), [], { label: 'mock' })
+  try {
+    const figures = await benchMemory({
+      upstream: `http://127.0.0.1:${mock.port}`,
+      durationS: Number(values.duration),
+      connections: Number(values.connections),
+      bodyKb: Number(values['body-kb']),
+      log,
+    })
+    console.log(renderMemory(figures))
+  } finally {
+    await mock.stop()
+  }
+}
