@@ -30,7 +30,7 @@ function tableAfter(markdown: string, heading: string): string[][] {
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort()
 
 test('the error table in docs/proxy.md lists every error class in src/errors.ts', () => {
-  const classes = [...read('src/errors.ts').matchAll(/super\((\d{3}), '([a-z_]+)'/g)].map(
+  const classes = [...read('src/errors.ts').matchAll(/super\(\s*(\d{3}),\s*'([a-z_]+)'/g)].map(
     ([, status, type]) => `${status} ${type}`,
   )
   const documented = tableAfter(read('docs/proxy.md'), '## Errors the proxy creates').map(

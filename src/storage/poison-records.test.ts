@@ -11,7 +11,11 @@ import { startProxy, testKey, waitForRow } from '../../test-support/proxy-harnes
 const SLOW_FLUSH = { STORAGE_FLUSH_INTERVAL_MS: '2000' }
 
 const post = (url: string, body: string) =>
-  fetch(`${url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': testKey() }, body })
+  fetch(`${url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'x-api-key': testKey(), 'content-type': 'application/json' },
+    body,
+  })
 
 describeEachDatabase('records the database cannot take as they are', ({ db }) => {
   test('a body nested 40,000 levels deep is stored as text and blocks nothing', async () => {
