@@ -7,7 +7,6 @@
 // Prints `PORT <n>`. Under the benchmark it also answers calls over IPC: begin/sample
 // (CPU, event-loop delay, memory), count/storage (rows stored per domain) and shutdown.
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -49,7 +48,7 @@ const log = createLog(config.logLevel)
 const opened = config.storage.enabled ? await openDatabase(config, log) : null
 const app = createApp({ config, db: opened?.db ?? null, log })
 await app.start()
-const server = createServer(app.proxyListener)
+const server = app.createProxyServer()
 server.requestTimeout = config.proxy.serverTimeoutMs
 server.keepAliveTimeout = 65_000
 await new Promise<void>((resolve) => server.listen(config.proxyPort, config.host, resolve))

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { getRequestListener } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { Config } from './config.ts'
@@ -8,6 +8,7 @@ import type { Log } from './log.ts'
 import { createCredentials } from './credentials/create-credentials.ts'
 import { parseDomain } from './credentials/domain.ts'
 import { controlRoutes } from './proxy/control-routes.ts'
+import { refusedFromHeaders } from './proxy/early-refusal.ts'
 import { createProxyHandler } from './proxy/proxy-handler.ts'
 import { ProxyMetrics } from './proxy/proxy-metrics.ts'
 import { recordExchange } from './proxy/record-exchange.ts'
@@ -47,6 +48,8 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void
 
 export interface App {
   proxyListener: Listener
+  /** An HTTP server for the proxy port that refuses what it can before asking for a body. */
+  createProxyServer(): Server
   dashboardListener: Listener
   writer: StorageWriter | null
   metrics: ProxyMetrics
@@ -162,15 +165,26 @@ export function createApp(deps: AppDeps): App {
     .route('/', conversationRoutes({ db, log, auth: dashboard.apiGuard }))
   const control = getRequestListener(controlRoutes({ writer, metrics, ping, usage: api }).fetch)
   let partitions: { ready: Promise<void>; stop(): void } | undefined
+  const proxyListener: Listener = (req, res) => {
+    if (req.url?.startsWith('/v1/')) {
+      metrics.inFlight++
+      proxy(req, res)
+    } else {
+      void control(req, res)
+    }
+  }
 
   return {
-    proxyListener(req, res) {
-      if (req.url?.startsWith('/v1/')) {
-        metrics.inFlight++
-        proxy(req, res)
-      } else {
-        void control(req, res)
-      }
+    proxyListener,
+    createProxyServer() {
+      const server = createServer(proxyListener)
+      // Node answers `Expect: 100-continue` itself unless told otherwise; deciding 413 and 415
+      // from the headers first spares a client the upload of a body that would be refused.
+      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+        if (!refusedFromHeaders(req, config.proxy.maxRequestBytes)) res.writeContinue()
+        server.emit('request', req, res)
+      })
+      return server
     },
     dashboardListener: getRequestListener(dashboard.app.fetch),
     writer,

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -45,7 +45,7 @@ export async function startProxy(
   })
   const app = createApp({ config, db, log, ...(upstream ? { upstream: upstream(mock.url) } : {}) })
   await app.start()
-  const server: Server = createServer(app.proxyListener)
+  const server: Server = app.createProxyServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {

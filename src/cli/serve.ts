@@ -52,7 +52,7 @@ export async function serve(configured: Config, log: Log, parts: ServeParts, com
   await app.start()
   const servers: Server[] = []
   if (parts.proxy) {
-    const server = createServer(app.proxyListener)
+    const server = app.createProxyServer()
     server.requestTimeout = config.proxy.serverTimeoutMs
     server.keepAliveTimeout = 65_000
     servers.push(await listen(server, 'PORT', config.host, config.proxyPort))

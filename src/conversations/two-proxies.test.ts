@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer as createHttpServer, request } from 'node:http'
+import { request } from 'node:http'
 import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -375,7 +375,7 @@ async function inProcessProxy(db: Database, mockUrl: string): Promise<Proxy> {
   })
   const app = createApp({ config, db, log: silentLog })
   await app.start()
-  const server = createHttpServer(app.proxyListener)
+  const server = app.createProxyServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     port: (server.address() as AddressInfo).port,

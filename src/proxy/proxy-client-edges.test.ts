@@ -49,6 +49,7 @@ async function waitForDomainRow(db: Database, domain: string) {
 function postExpectingContinue(
   url: string,
   body: Buffer,
+  headers: { 'content-type'?: string; 'content-length'?: number } = {},
 ): Promise<{ status: number; sawContinue: boolean; text: string }> {
   return new Promise((resolve, reject) => {
     let sawContinue = false
@@ -59,6 +60,7 @@ function postExpectingContinue(
         'content-type': 'application/json',
         'content-length': body.length,
         expect: '100-continue',
+        ...headers,
       },
     })
     req.on('continue', () => {
@@ -117,6 +119,18 @@ describeEachDatabase('clients at the edges of HTTP', ({ db }) => {
     const upstream = h.mock.received.at(-1)!
     assert.equal(upstream.body.length, body.length)
     assert.equal(upstream.headers.expect, undefined)
+  })
+
+  test('Expect: 100-continue for a body that would be refused is answered without asking for it', async () => {
+    const before = h.mock.received.length
+    const body = Buffer.from('{"model":"m","messages":[]}')
+    const plain = await postExpectingContinue(h.url, body, { 'content-type': 'text/plain' })
+    assert.deepEqual([plain.status, plain.sawContinue], [415, false])
+    // Declared far over the limit: the client must not be told to start sending it.
+    const huge = await postExpectingContinue(h.url, Buffer.alloc(0), { 'content-length': 2 ** 40 })
+    assert.deepEqual([huge.status, huge.sawContinue], [413, false])
+    assert.equal(JSON.parse(huge.text).error.type, 'request_too_large')
+    assert.equal(h.mock.received.length, before)
   })
 
   test('a cross-origin text/plain POST gets 415 in Anthropic’s shape and is not forwarded', async () => {
