@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Tables } from '../db/schema.ts'
 import type { RequestRecord } from '../storage/request-record.ts'
 import { usdToNano } from './money.ts'
+import { SUMMED_COLUMNS } from './usage-sums.ts'
 
 // 17 columns × 500 rows stays far below PostgreSQL's 65,535 bind parameters.
 const ROWS_PER_INSERT = 500
@@ -27,22 +28,8 @@ export function rollupSelect(source: string): string {
   from ${source} group by 1, 2, 3, 4 order by 1, 2, 3, 4`
 }
 
-const ADDED = [
-  'requests',
-  'error_requests',
-  'unpriced_requests',
-  'input_tokens',
-  'output_tokens',
-  'cache_creation_input_tokens',
-  'cache_creation_5m_tokens',
-  'cache_creation_1h_tokens',
-  'cache_read_input_tokens',
-  'web_search_requests',
-  'cost_nano_usd',
-]
-
 export const ROLLUP_ON_CONFLICT = `on conflict (hour, account_id, domain, model) do update set
-  ${ADDED.map((c) => `${c} = token_usage_hourly.${c} + excluded.${c}`).join(',\n  ')},
+  ${SUMMED_COLUMNS.map((c) => `${c} = token_usage_hourly.${c} + excluded.${c}`).join(',\n  ')},
   first_at = least(token_usage_hourly.first_at, excluded.first_at),
   last_at = greatest(token_usage_hourly.last_at, excluded.last_at)`
 

@@ -36,6 +36,21 @@ export interface SumsRow {
   cost_nano_usd: number
 }
 
+/** Every column of SumsRow: what an hourly rollup row adds up. */
+export const SUMMED_COLUMNS: readonly (keyof SumsRow)[] = [
+  'requests',
+  'error_requests',
+  'unpriced_requests',
+  'input_tokens',
+  'output_tokens',
+  'cache_creation_input_tokens',
+  'cache_creation_5m_tokens',
+  'cache_creation_1h_tokens',
+  'cache_read_input_tokens',
+  'web_search_requests',
+  'cost_nano_usd',
+]
+
 export function emptySums(): UsageSums {
   return sumsOf([])
 }

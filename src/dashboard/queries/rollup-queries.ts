@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import { modelFamily } from '../../usage/model-id.ts'
-import type { SumsRow } from '../../usage/usage-sums.ts'
+import { SUMMED_COLUMNS, type SumsRow } from '../../usage/usage-sums.ts'
 import type { DomainScope } from '../auth/scope.ts'
 import { scopeSql } from './scope-sql.ts'
 
@@ -72,20 +72,6 @@ export async function sumRollup(
   return q.by.includes('model') ? mergeModelFamilies(rows) : rows
 }
 
-const SUMMED: readonly (keyof SumsRow)[] = [
-  'requests',
-  'error_requests',
-  'unpriced_requests',
-  'input_tokens',
-  'output_tokens',
-  'cache_creation_input_tokens',
-  'cache_creation_5m_tokens',
-  'cache_creation_1h_tokens',
-  'cache_read_input_tokens',
-  'web_search_requests',
-  'cost_nano_usd',
-]
-
 // A dated id and its alias are one model on every chart and table (src/usage/model-id.ts).
 function mergeModelFamilies(rows: RollupRow[]): RollupRow[] {
   const merged = new Map<string, RollupRow>()
@@ -97,7 +83,7 @@ function mergeModelFamilies(rows: RollupRow[]): RollupRow[] {
       merged.set(key, { ...row, model })
       continue
     }
-    for (const f of SUMMED) seen[f] = Number(seen[f]) + Number(row[f])
+    for (const f of SUMMED_COLUMNS) seen[f] = Number(seen[f]) + Number(row[f])
     if (row.first_at < seen.first_at) seen.first_at = row.first_at
     if (row.last_at > seen.last_at) seen.last_at = row.last_at
   }
