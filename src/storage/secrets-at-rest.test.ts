@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import Anthropic from '@anthropic-ai/sdk'
 import { sql } from 'kysely'
@@ -136,6 +138,13 @@ async function dumpEveryTable(db: Database): Promise<string> {
   return parts.join('\n')
 }
 
+async function readSpool(dataDir: string): Promise<string> {
+  const dir = join(dataDir, 'spool')
+  const names = await readdir(dir)
+  const texts = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')))
+  return texts.join('\n')
+}
+
 async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
@@ -155,7 +164,7 @@ function assertNoSecret(text: string, p: Planted, where: string) {
 }
 
 describeEachDatabase('secrets at rest', ({ db }) => {
-  test('no planted secret reaches any table', async () => {
+  test('no planted secret reaches any table or the spool', async () => {
     const p = plant()
     const h = await startProxy(db(), { STORAGE_WRITE_TIMEOUT_MS: '200' })
     h.mock.handler = mockReplies(p)
@@ -163,11 +172,27 @@ describeEachDatabase('secrets at rest', ({ db }) => {
       const domain = new URL(h.url).host
       await sendWithSdk(h, p)
       await eventually(async () => (await countRows(db(), domain)) === 2)
+      // Hold the table: the next records time out and go to the spool on disk.
+      let release!: () => void
+      const held = new Promise<void>((resolve) => (release = resolve))
+      const locked = db()
+        .kysely.transaction()
+        .execute(async (tx) => {
+          await sql`lock table api_requests in access exclusive mode`.execute(tx)
+          await held
+        })
+      await new Promise((resolve) => setTimeout(resolve, 50))
       assert.deepEqual(await sendRaw(h, p), [200, 200, 401])
+      await eventually(async () => h.app.writer!.stats().spooled >= 3)
+      const spool = await readSpool(h.dataDir)
+      assert.ok(spool.includes('STREAM_SPLIT'), 'the records are in the spool')
+      release()
+      await locked
       await eventually(async () => (await countRows(db(), domain)) === 5)
       const dump = await dumpEveryTable(db())
       assert.ok(dump.includes('sk-ant-admin01-[redacted]'), 'the dump holds the masked rows')
       assertNoSecret(dump, p, 'the database')
+      assertNoSecret(spool, p, 'the spool')
       const chunks = await sql<{ n: number; kind: string }>`
         select count(c.*)::int as n, min(r.body::text) as kind
         from api_requests r left join streaming_chunks c on c.request_id = r.request_id
