@@ -81,9 +81,11 @@ export function parsePromptFile(file: string, text: string): ParsedPrompt {
     return fail(lineOf(doc, lines, path), `${path.join('.') || 'the file'}: ${issue.message}`)
   }
   const declared = parsed.data.arguments ?? []
-  const duplicate = declared.find((a, i) => declared.findIndex((b) => b.name === a.name) !== i)
-  if (duplicate)
-    return fail(lineOf(doc, lines, ['arguments']), `argument "${duplicate.name}" is declared twice`)
+  const duplicate = declared.findIndex((a, i) => declared.findIndex((b) => b.name === a.name) !== i)
+  if (duplicate >= 0) {
+    const line = lineOf(doc, lines, ['arguments', String(duplicate)])
+    return fail(line, `argument "${declared[duplicate]!.name}" is declared twice`)
+  }
   const compiled = compileTemplate(parsed.data.template)
   if (!compiled.ok) return fail(lineOf(doc, lines, ['template']), `template: ${compiled.message}`)
   const prompt: PromptDefinition = {
