@@ -90,6 +90,8 @@ export function mcpRoutes(deps: McpRoutesDeps): McpRoutes {
     const server = createPromptServer(() => deps.catalog.forDomain(domain))
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
+      // Answers are single JSON bodies (no per-request SSE stream); notifications use the GET stream.
+      enableJsonResponse: true,
       onsessioninitialized: (id) => {
         sessions.set(id, session)
         evict()
