@@ -166,6 +166,7 @@ export function createApp(deps: AppDeps): App {
     readOnly: config.dashboard.readOnly,
     trustProxy: config.dashboard.trustProxy,
     live,
+    prompts: mcp?.promptsPage,
   })
   // The JSON APIs on the proxy port, behind the dashboard's keys and sessions.
   const api = new Hono()

@@ -4,7 +4,17 @@ import type { CredentialStore } from '../credentials/credential-store.ts'
 import type { Log } from '../log.ts'
 import { mcpRoutes, type McpRoutes } from './mcp-routes.ts'
 import { PromptCatalog } from './prompt-catalog.ts'
-import { runSync, type SyncStatus } from './sync-status.ts'
+import { readSyncStatus, runSync, type SyncStatus } from './sync-status.ts'
+
+/** What the dashboard's Prompts page reads (src/dashboard/routes/prompt-page-routes.tsx). */
+export interface PromptsPageDeps {
+  catalog: PromptCatalog
+  readStatus(): Promise<SyncStatus | undefined>
+  /** Undefined when no GitHub repository is configured. */
+  syncNow: (() => Promise<SyncStatus | undefined>) | undefined
+  /** `owner/repo@branch:path`, for the sync panel. */
+  source: string | undefined
+}
 
 export interface McpDeps {
   config: McpConfig
@@ -19,6 +29,8 @@ export interface Mcp {
   routes: McpRoutes
   /** Runs the GitHub sync now; undefined when no repository is configured. */
   syncNow(): Promise<SyncStatus | undefined>
+  /** What the dashboard's Prompts page reads. */
+  promptsPage: PromptsPageDeps
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -49,10 +61,19 @@ export function createMcp(deps: McpDeps): Mcp | null {
       .finally(() => (running = undefined))
     return running
   }
+  const github = config.github
   return {
     catalog,
     routes,
     syncNow,
+    promptsPage: {
+      catalog,
+      readStatus: () => readSyncStatus(deps.dataDir),
+      syncNow: github ? syncNow : undefined,
+      source: github
+        ? `${github.owner}/${github.repo}@${github.branch}:${github.path || '/'}`
+        : undefined,
+    },
     async start() {
       await catalog.start()
       const interval = config.github?.intervalSeconds ?? 0

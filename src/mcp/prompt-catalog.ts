@@ -82,6 +82,17 @@ export class PromptCatalog {
     return set
   }
 
+  /** Every served prompt as filed: the shared set (`set` undefined) and each domain folder's. */
+  entries(): { set: string | undefined; prompt: PromptDefinition }[] {
+    const out: { set: string | undefined; prompt: PromptDefinition }[] = []
+    for (const prompt of this.#shared.values()) out.push({ set: undefined, prompt })
+    for (const [set, prompts] of this.#domains)
+      for (const prompt of prompts.values()) out.push({ set, prompt })
+    return out.sort((a, b) =>
+      (a.prompt.name + '\0' + (a.set ?? '')).localeCompare(b.prompt.name + '\0' + (b.set ?? '')),
+    )
+  }
+
   /** Called after each load that changed anything. */
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener)

@@ -1,8 +1,11 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { gitBlobSha } from './github-sync.ts'
 
 export const CLIENT_KEY = 'cnp_test_mcp_0123456789abcdef0123456789'
 
@@ -44,4 +47,54 @@ export async function connectClient(url: string, key = CLIENT_KEY) {
   })
   await client.connect(transport)
   return { client, transport }
+}
+
+/** A loopback GitHub speaking the REST contents API for one repository. */
+export class FakeGithub {
+  head = 'c1'
+  files = new Map<string, string>()
+  requests: string[] = []
+  authorization: string[] = []
+  #server: Server | undefined
+  async start() {
+    this.#server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x')
+      this.requests.push(`${url.pathname}${url.search}`)
+      this.authorization.push(req.headers.authorization ?? '')
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' })
+        res.end(JSON.stringify(body))
+      }
+      if (url.pathname === '/repos/acme/prompts/commits/main') return send(200, { sha: this.head })
+      if (url.searchParams.get('ref') !== this.head) return send(404, { message: 'Not Found' })
+      if (url.pathname === '/repos/acme/prompts/contents/team/shared') {
+        return send(200, [
+          ...[...this.files].map(([name, text]) => ({
+            type: 'file',
+            name,
+            path: `team/shared/${name}`,
+            sha: gitBlobSha(Buffer.from(text)),
+          })),
+          { type: 'dir', name: 'nested', path: 'team/shared/nested', sha: 'd' },
+          { type: 'file', name: 'README.md', path: 'team/shared/README.md', sha: 'r' },
+        ])
+      }
+      const prefix = '/repos/acme/prompts/contents/team/shared/'
+      const name = decodeURIComponent(url.pathname.slice(prefix.length))
+      const text = this.files.get(name)
+      if (!url.pathname.startsWith(prefix) || text === undefined)
+        return send(404, { message: 'Not Found' })
+      send(200, {
+        type: 'file',
+        name,
+        encoding: 'base64',
+        content: Buffer.from(text).toString('base64'),
+      })
+    })
+    await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r))
+    return `http://127.0.0.1:${(this.#server!.address() as AddressInfo).port}`
+  }
+  close() {
+    return new Promise<void>((r) => this.#server!.close(() => r()))
+  }
 }
