@@ -4,9 +4,9 @@
 //
 //   node bin/run-ts.js bench/mcp.ts [--prompts=1000] [--calls=300]
 import { createServer } from 'node:http'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { loadavg, tmpdir } from 'node:os'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { getRequestListener } from '@hono/node-server'
@@ -99,6 +99,12 @@ async function main() {
       `${verdict(target)} (p50 ≤ 5 ms)`,
     ]
   })
+  // The tail depends on what else the machine runs; say how busy it was.
+  console.log(
+    `load average during the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  )
   console.log(
     table(['call', 'server p50 ms', 'p95', 'p99', 'max', 'round trip p50', 'target'], rows),
   )

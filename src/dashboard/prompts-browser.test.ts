@@ -68,7 +68,10 @@ describe('the Prompts page in a real browser', () => {
       list.some((r) => r.startsWith('/mcp__nexus__only-a\tteam-a.test')),
       list.join('\n'),
     )
-    assert.match(await page.getByTestId('prompt-problems').innerText(), /broken\.yaml:3 Flow sequence/)
+    assert.match(
+      await page.getByTestId('prompt-problems').innerText(),
+      /broken\.yaml:3 Flow sequence/,
+    )
 
     await page.getByTestId('prompt-search').fill('GREETS')
     await page.getByRole('button', { name: 'Search' }).click()
