@@ -182,4 +182,32 @@ describe('MCP prompts on a running `nexus start`, through the official SDK clien
       'Session not found',
     )
   })
+  test('a 5 MB body is a 413, with or without a session; the server keeps serving', async () => {
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: 'Bearer cnp_test_mcp_0123456789abcdef0123456789',
+    }
+    const huge = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { pad: 'x'.repeat(5 * 1024 * 1024) },
+    })
+    const fresh = await fetch(url, { method: 'POST', headers, body: huge })
+    assert.equal(fresh.status, 413)
+    const { client, transport } = await connectClient(url)
+    const inSession = await fetch(url, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'mcp-session-id': transport.sessionId!,
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body: huge,
+    })
+    assert.equal(inSession.status, 413)
+    assert.equal((await client.listPrompts()).prompts.length, 1)
+    // Left connected with its GET stream open: shutdown must still end cleanly (after()).
+  })
 })

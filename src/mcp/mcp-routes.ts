@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
@@ -61,6 +62,13 @@ export function mcpRoutes(deps: McpRoutesDeps): McpRoutes {
     c.set('domain', domain)
     await next()
   })
+  app.use(
+    '/mcp',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => rpcError(c, 413, -32000, 'Request body too large (limit 4 MiB)'),
+    }),
+  )
   app.all('/mcp', async (c) => {
     const domain = c.var.domain
     const id = c.req.header('mcp-session-id')
@@ -76,8 +84,6 @@ export function mcpRoutes(deps: McpRoutesDeps): McpRoutes {
     }
     if (c.req.method !== 'POST')
       return rpcError(c, 400, -32000, 'Bad Request: Mcp-Session-Id header is required')
-    const length = Number(c.req.header('content-length') ?? 0)
-    if (length > MAX_BODY_BYTES) return rpcError(c, 413, -32000, 'Request body too large')
     const body: unknown = await c.req.json().catch(() => undefined)
     if (body === undefined) return rpcError(c, 400, -32700, 'Parse error: the body is not JSON')
     if (!isInitializeRequest(body)) {
