@@ -76,6 +76,11 @@ export function createMcp(deps: McpDeps): Mcp | null {
     },
     async start() {
       await catalog.start()
+      log.info('mcp prompts served at /mcp', {
+        dir: config.promptsDir,
+        prompts: catalog.entries().length,
+        skipped: catalog.problems().length,
+      })
       const interval = config.github?.intervalSeconds ?? 0
       if (config.github) void syncNow()
       if (interval > 0) timer = setInterval(() => void syncNow(), interval * 1000).unref()
