@@ -31,6 +31,7 @@ import type { PriceTable } from './usage/price-table.ts'
 import { costWith } from './usage/request-cost.ts'
 import { maintainTokenUsagePartitions } from './usage/token-usage-partitions-store.ts'
 import { usageRoutes } from './usage/usage-routes.ts'
+import { createMcp, type Mcp } from './mcp/create-mcp.ts'
 
 export interface AppDeps {
   config: Config
@@ -53,6 +54,8 @@ export interface App {
   dashboardListener: Listener
   writer: StorageWriter | null
   metrics: ProxyMetrics
+  /** Null when MCP is off (MCP_ENABLED, or no prompts directory). */
+  mcp: Mcp | null
   /** Starts background loops (storage writer, spool replay). The CLI calls this. */
   start(): Promise<void>
   /** Ends the dashboard's live streams (a `shutdown` event each): call before closing servers. */
@@ -146,6 +149,14 @@ export function createApp(deps: AppDeps): App {
       timeoutMs: config.upstream.timeoutMs,
     },
   })
+  // Prompts over MCP on the proxy port, behind the domains' client keys (docs/mcp.md).
+  const mcp = createMcp({
+    config: config.mcp,
+    dataDir: config.dataDir,
+    credentialStore: credentials.store,
+    log,
+    fetch: deps.fetch ?? fetch,
+  })
   const ping = () => (db ? pingDatabase(db) : Promise.reject(new Error('storage disabled')))
   const dashboard = createDashboard({
     db,
@@ -158,11 +169,13 @@ export function createApp(deps: AppDeps): App {
     readOnly: config.dashboard.readOnly,
     trustProxy: config.dashboard.trustProxy,
     live,
+    prompts: mcp?.promptsPage,
   })
   // The JSON APIs on the proxy port, behind the dashboard's keys and sessions.
   const api = new Hono()
     .route('/', usageRoutes({ db, clock, log, auth: dashboard.apiGuard }))
     .route('/', conversationRoutes({ db, log, auth: dashboard.apiGuard }))
+  if (mcp) api.route('/', mcp.routes.app)
   const control = getRequestListener(controlRoutes({ writer, metrics, ping, usage: api }).fetch)
   let partitions: { ready: Promise<void>; stop(): void } | undefined
   const proxyListener: Listener = (req, res) => {
@@ -189,7 +202,9 @@ export function createApp(deps: AppDeps): App {
     dashboardListener: getRequestListener(dashboard.app.fetch),
     writer,
     metrics,
+    mcp,
     async start() {
+      await mcp?.start()
       await live.start()
       linker?.start()
       if (!writer || !db) return
@@ -204,9 +219,11 @@ export function createApp(deps: AppDeps): App {
     },
     closeLiveStreams() {
       live.bus.close()
+      void mcp?.routes.close()
     },
     async stop() {
       live.bus.close()
+      await mcp?.stop()
       partitions?.stop()
       await partitions?.ready
       await writer?.drain()

@@ -60,6 +60,15 @@ const envSchema = z.object({
   SLACK_ENABLED: bool(true),
   SLACK_TIMEOUT_MS: int(5_000, 100),
   SHUTDOWN_TIMEOUT_MS: int(5_000, 100),
+  MCP_ENABLED: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+  MCP_PROMPTS_DIR: z.string().min(1).default('./prompts'),
+  MCP_GITHUB_OWNER: optionalString,
+  MCP_GITHUB_REPO: optionalString,
+  MCP_GITHUB_BRANCH: z.string().min(1).default('main'),
+  MCP_GITHUB_PATH: z.string().default(''),
+  MCP_GITHUB_TOKEN: optionalString,
+  MCP_GITHUB_API_URL: url('https://api.github.com'),
+  MCP_SYNC_INTERVAL: int(300, 0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
@@ -112,6 +121,27 @@ export interface Config {
     enabled: boolean
     timeoutMs: number
   }
+  mcp: McpConfig
+}
+
+export interface McpConfig {
+  /** Undefined: on when the prompts directory exists (decided at start). */
+  enabled: boolean | undefined
+  promptsDir: string
+  /** Set when MCP_GITHUB_OWNER and MCP_GITHUB_REPO are. */
+  github: GithubSyncConfig | undefined
+}
+
+export interface GithubSyncConfig {
+  owner: string
+  repo: string
+  branch: string
+  /** Folder inside the repository, without leading or trailing slashes ('' = the root). */
+  path: string
+  token: string | undefined
+  apiUrl: string
+  /** Seconds between syncs while running; 0 syncs only at start and on demand. */
+  intervalSeconds: number
 }
 
 export class ConfigError extends Error {}
@@ -168,6 +198,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       iconEmoji: e.SLACK_ICON_EMOJI,
       enabled: e.SLACK_ENABLED,
       timeoutMs: e.SLACK_TIMEOUT_MS,
+    },
+    mcp: {
+      enabled:
+        e.MCP_ENABLED === undefined ? undefined : ['true', '1', 'yes'].includes(e.MCP_ENABLED),
+      promptsDir: e.MCP_PROMPTS_DIR,
+      github:
+        e.MCP_GITHUB_OWNER && e.MCP_GITHUB_REPO
+          ? {
+              owner: e.MCP_GITHUB_OWNER,
+              repo: e.MCP_GITHUB_REPO,
+              branch: e.MCP_GITHUB_BRANCH,
+              path: e.MCP_GITHUB_PATH.replace(/^\/+|\/+$/g, ''),
+              token: e.MCP_GITHUB_TOKEN,
+              apiUrl: e.MCP_GITHUB_API_URL.replace(/\/+$/, ''),
+              intervalSeconds: e.MCP_SYNC_INTERVAL,
+            }
+          : undefined,
     },
   }
 }

@@ -5,6 +5,7 @@ import { DataDirLockedError } from '../db/data-dir-lock.ts'
 import { restrictNewFiles } from '../db/data-dir-mode.ts'
 import { CONVERSATIONS_USAGE, conversationsCommand } from './conversations-command.ts'
 import { preflight, StartupError } from './preflight.ts'
+import { promptsSyncCommand } from './prompts-command.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
 import { demo } from './demo.ts'
 import { serve } from './serve.ts'
@@ -18,6 +19,7 @@ export const USAGE = `nexus <command>
   migrate             apply database migrations and exit
   conversations rebuild [--dry-run] [--rehash]
                       relink stored requests into conversations (docs/conversations.md)
+  prompts sync        pull the MCP prompts from GitHub once (docs/mcp.md)
   keys generate       print a new client API key for a credential file
   login-link          print a single-use dashboard login link (key from DATA_DIR or config)
   demo                proxy and dashboard on a temporary database seeded with demo data
@@ -104,6 +106,12 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
     }
     case 'conversations':
       return process.exit(await conversationsCommand(rest))
+    case 'prompts':
+      if (rest[0] === 'sync') {
+        const { config, log } = loadRuntimeConfig()
+        return process.exit(await promptsSyncCommand(config, log))
+      }
+      break
     case 'keys':
       if (rest[0] === 'generate') return void console.log(generateClientKey())
       break

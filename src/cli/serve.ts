@@ -85,10 +85,18 @@ export async function serve(configured: Config, log: Log, parts: ServeParts, com
   })
 }
 
-/** Stops listening; idle keep-alive connections are closed so they do not hold it open. */
+/**
+ * Stops listening; idle keep-alive connections are closed so they do not hold it open, again
+ * every 100 ms: a stream ended during shutdown (an MCP session's GET stream) leaves its
+ * keep-alive socket idle only after the first sweep.
+ */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve())
+    const sweep = setInterval(() => server.closeIdleConnections(), 100)
+    server.close(() => {
+      clearInterval(sweep)
+      resolve()
+    })
     server.closeIdleConnections()
   })
 }

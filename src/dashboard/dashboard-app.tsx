@@ -26,6 +26,7 @@ import { loginRoutes } from './routes/login-routes.tsx'
 import { overviewRoutes } from './routes/overview-routes.tsx'
 import { requestRoutes } from './routes/request-routes.tsx'
 import { usagePageRoutes } from './routes/usage-page-routes.tsx'
+import { promptPageRoutes, type PromptsPageDeps } from './routes/prompt-page-routes.tsx'
 import { Empty, Layout, PageTitle } from './views/layout.tsx'
 
 export interface DashboardDepsIn {
@@ -43,6 +44,8 @@ export interface DashboardDepsIn {
   live: DashboardLive
   sessionTtlMs?: number
   sseHeartbeatMs?: number
+  /** The Prompts page, when MCP is on. */
+  prompts?: PromptsPageDeps | undefined
 }
 
 export interface Dashboard {
@@ -92,6 +95,20 @@ export function createDashboard(deps: DashboardDepsIn): Dashboard {
     }),
   )
   app.route('/', analysisRoutes())
+  if (deps.prompts) app.route('/', promptPageRoutes(deps.prompts))
+  else {
+    app.get('/prompts', (c) =>
+      c.html(
+        <Layout title="Prompts" section="prompts" viewer={c.var.viewer}>
+          <PageTitle>Prompts</PageTitle>
+          <Empty>
+            MCP is off: create the prompts directory (MCP_PROMPTS_DIR, ./prompts) or set
+            MCP_ENABLED=true (docs/mcp.md).
+          </Empty>
+        </Layout>,
+      ),
+    )
+  }
   const db = deps.db
   if (db) {
     const pageDeps = { db, clock: deps.clock, log: deps.log }

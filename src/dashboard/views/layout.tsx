@@ -3,13 +3,14 @@
 import type { Child } from 'hono/jsx'
 import type { Viewer } from '../auth/dashboard-auth.ts'
 
-export type Section = 'overview' | 'requests' | 'conversations' | 'usage'
+export type Section = 'overview' | 'requests' | 'conversations' | 'usage' | 'prompts'
 
 const NAV: Array<[Section, string, string]> = [
   ['overview', 'Overview', '/'],
   ['requests', 'Requests', '/requests'],
   ['conversations', 'Conversations', '/conversations'],
   ['usage', 'Usage', '/usage'],
+  ['prompts', 'Prompts', '/prompts'],
 ]
 
 export interface LayoutProps {
