@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import type { Tables } from './schema.ts'
-import { PgliteWorkerClient, PgliteWorkerDialect } from './pglite-dialect.ts'
+import { PgliteWorkerClient, PgliteWorkerDialect, type WorkerMemory } from './pglite-dialect.ts'
 
 export type Backend = 'postgres' | 'pglite'
 
@@ -12,6 +12,8 @@ export interface Database {
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>
   close(): Promise<void>
+  /** PGlite only: the worker thread's memory, for the memory benchmark. */
+  memory?(): Promise<WorkerMemory>
 }
 
 export interface PostgresOptions {
@@ -73,6 +75,7 @@ export function openPgliteWorker(
       await client.exec(sql)
     },
     close: () => kysely.destroy(),
+    memory: () => client.memory(),
   }
   return { db, client }
 }
