@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { limitHeapGrowth } from './heap-growth.ts'
 import type { Tables } from './schema.ts'
 import { PgliteWorkerClient, PgliteWorkerDialect, type WorkerMemory } from './pglite-dialect.ts'
 
@@ -56,8 +57,12 @@ export function openPostgres(options: PostgresOptions): Database {
   }
 }
 
-/** PGlite in a worker thread; `dataDir` undefined means in memory. */
+/**
+ * PGlite in a worker thread; `dataDir` undefined means in memory. The process now holds the
+ * database too, so its JavaScript heap is kept from growing far past its live size.
+ */
 export function openPglite(dataDir: string | undefined): Database {
+  limitHeapGrowth()
   return openPgliteWorker(dataDir).db
 }
 
