@@ -53,7 +53,9 @@ await app.start()
 const server = createServer(app.proxyListener)
 server.requestTimeout = config.proxy.serverTimeoutMs
 server.keepAliveTimeout = 65_000
-await new Promise<void>((resolve) => server.listen(args.port === '0' ? 0 : config.proxyPort, config.host, resolve))
+await new Promise<void>((resolve) =>
+  server.listen(args.port === '0' ? 0 : config.proxyPort, config.host, resolve),
+)
 
 export interface StorageCount {
   domain: string
