@@ -2,6 +2,7 @@
 // large JSON and streamed requests. Part of `npm run bench`; alone:
 //
 //   node bin/run-ts.js bench/memory.ts [--duration=10] [--connections=16] [--body-kb=1024]
+//     [--node-options="--max-old-space-size=…"]   (flags for the proxy process, to compare)
 //
 // RSS is read by this process from /proc/<pid>/status every 100 ms (VmRSS; VmHWM is the
 // kernel's own peak), so the proxy measures nothing about itself and every thread counts:
@@ -11,6 +12,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startChild, type Child } from './child.ts'
+import type { MemoryBreakdown } from './proxy-process.ts'
 import { runLoad } from './load.ts'
 import { num, table, type Target } from './report.ts'
 import { prose, requestBody } from './workload.ts'
@@ -32,6 +34,8 @@ export interface MemoryPhase {
   peakRssMb: number
   /** VmRSS once the phase's rows are stored. */
   afterRssMb: number
+  /** The highest of each part of the process's memory seen during the phase. */
+  parts: MemoryBreakdown
 }
 
 export interface MemoryFigures {
@@ -49,13 +53,15 @@ export async function benchMemory(options: {
   durationS: number
   connections: number
   bodyKb: number
+  /** Node/V8 flags for the proxy process. */
+  nodeOptions?: string[]
   log: (line: string) => void
 }): Promise<MemoryFigures> {
   const began = performance.now()
   const proxy = await startChild(
     join(BENCH_DIR, 'proxy-process.ts'),
     [`--upstream=${options.upstream}`],
-    { label: 'proxy memory' },
+    { label: 'proxy memory', execArgv: options.nodeOptions ?? [] },
   )
   try {
     const readyS = (performance.now() - began) / 1000
@@ -69,6 +75,7 @@ export async function benchMemory(options: {
       options.log(
         `memory: ${name} ${phase.sent} requests of ${options.bodyKb} KB, peak ${num(phase.peakRssMb, 0)} MB, after ${num(phase.afterRssMb, 0)} MB`,
       )
+      options.log(`memory: ${name} highest: ${partsLine(phase.parts)}`)
       phases.push(phase)
     }
     return {
@@ -94,6 +101,7 @@ async function loadPhase(
   const timer = setInterval(() => {
     peakRssMb = Math.max(peakRssMb, status(proxy.pid).rssMb)
   }, SAMPLE_MS)
+  const parts = sampleParts(proxy)
   try {
     const load = await runLoad({
       target: `http://127.0.0.1:${proxy.port}`,
@@ -110,10 +118,49 @@ async function loadPhase(
       stored,
       peakRssMb,
       afterRssMb: status(proxy.pid).rssMb,
+      parts: await parts.stop(),
     }
   } finally {
     clearInterval(timer)
+    await parts.stop()
   }
+}
+
+/** Asks the proxy for its memory by part (main thread, PGlite worker) until stopped. */
+function sampleParts(proxy: Child) {
+  const max: MemoryBreakdown = {
+    mainHeapMb: 0,
+    mainExternalMb: 0,
+    workerHeapMb: 0,
+    workerExternalMb: 0,
+    wasmMb: 0,
+    queued: 0,
+  }
+  let stopped = false
+  const loop = (async () => {
+    while (!stopped) {
+      const now = await proxy.call<MemoryBreakdown>('memory')
+      for (const key of Object.keys(max) as (keyof MemoryBreakdown)[]) {
+        max[key] = Math.max(max[key], now[key])
+      }
+      await new Promise((r) => setTimeout(r, SAMPLE_MS))
+    }
+  })()
+  return {
+    async stop() {
+      stopped = true
+      await loop
+      return max
+    },
+  }
+}
+
+function partsLine(p: MemoryBreakdown): string {
+  return (
+    `main heap ${num(p.mainHeapMb, 0)} + buffers ${num(p.mainExternalMb, 0)} MB, ` +
+    `worker heap ${num(p.workerHeapMb, 0)} + buffers ${num(p.workerExternalMb, 0)} MB, ` +
+    `WebAssembly ${num(p.wasmMb, 0)} MB, up to ${p.queued} records queued`
+  )
 }
 
 /** Polls until `expected` rows are stored, or the count stops moving for STALL_MS. */
@@ -181,6 +228,7 @@ if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '16' },
       'body-kb': { type: 'string', default: '1024' },
+      'node-options': { type: 'string', default: '' },
     },
   })
   const log = (line: string) => console.error(`[memory] ${line}`)
@@ -191,6 +239,7 @@ if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
       durationS: Number(values.duration),
       connections: Number(values.connections),
       bodyKb: Number(values['body-kb']),
+      nodeOptions: values['node-options'].split(' ').filter(Boolean),
       log,
     })
     console.log(renderMemory(figures))

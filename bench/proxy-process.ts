@@ -41,7 +41,8 @@ const config = loadConfig({
   DATA_DIR: dataDir,
   CREDENTIALS_DIR: credentialsDir,
   STORAGE_ENABLED: args['storage-enabled'],
-  PORT: args.port,
+  // PORT must be a real port; 0 (any free port) is the bench's default, given to listen().
+  PORT: args.port === '0' ? undefined : args.port,
   LOG_LEVEL: 'warn',
 })
 const log = createLog(config.logLevel)
@@ -51,7 +52,9 @@ await app.start()
 const server = app.createProxyServer()
 server.requestTimeout = config.proxy.serverTimeoutMs
 server.keepAliveTimeout = 65_000
-await new Promise<void>((resolve) => server.listen(config.proxyPort, config.host, resolve))
+await new Promise<void>((resolve) =>
+  server.listen(args.port === '0' ? 0 : config.proxyPort, config.host, resolve),
+)
 
 export interface StorageCount {
   domain: string
@@ -110,6 +113,32 @@ async function count(domain: string): Promise<number> {
   return r.rows[0]?.n ?? 0
 }
 
+export interface MemoryBreakdown {
+  /** The main thread's V8 heap and off-heap buffers (Buffers, ArrayBuffers), MB. */
+  mainHeapMb: number
+  mainExternalMb: number
+  /** The PGlite worker thread's V8 heap, its buffers, and its WebAssembly memory, MB. */
+  workerHeapMb: number
+  workerExternalMb: number
+  wasmMb: number
+  /** Records waiting in the storage writer's queue. */
+  queued: number
+}
+
+async function memory(): Promise<MemoryBreakdown> {
+  const mb = (bytes: number) => bytes / 1024 / 1024
+  const main = process.memoryUsage()
+  const worker = await opened?.db.memory?.()
+  return {
+    mainHeapMb: mb(main.heapUsed),
+    mainExternalMb: mb(main.external),
+    workerHeapMb: mb(worker?.heapUsed ?? 0),
+    workerExternalMb: mb(worker?.external ?? 0),
+    wasmMb: mb(worker?.wasm ?? 0),
+    queued: app.writer?.stats().queued ?? 0,
+  }
+}
+
 async function shutdown() {
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
@@ -129,6 +158,7 @@ serveParent(
       requests: app.metrics.requests,
     }),
     count: (domain: string) => count(domain),
+    memory: () => memory(),
     storage: (domains: string[]) => storage(domains),
     backend: () => opened?.db.backend ?? 'none',
   },

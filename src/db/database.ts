@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { limitHeapGrowth } from './heap-growth.ts'
 import type { Tables } from './schema.ts'
-import { PgliteWorkerClient, PgliteWorkerDialect } from './pglite-dialect.ts'
+import { PgliteWorkerClient, PgliteWorkerDialect, type WorkerMemory } from './pglite-dialect.ts'
 
 export type Backend = 'postgres' | 'pglite'
 
@@ -12,6 +13,8 @@ export interface Database {
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>
   close(): Promise<void>
+  /** PGlite only: the worker thread's memory, for the memory benchmark. */
+  memory?(): Promise<WorkerMemory>
 }
 
 export interface PostgresOptions {
@@ -54,8 +57,12 @@ export function openPostgres(options: PostgresOptions): Database {
   }
 }
 
-/** PGlite in a worker thread; `dataDir` undefined means in memory. */
+/**
+ * PGlite in a worker thread; `dataDir` undefined means in memory. The process now holds the
+ * database too, so its JavaScript heap is kept from growing far past its live size.
+ */
 export function openPglite(dataDir: string | undefined): Database {
+  limitHeapGrowth()
   return openPgliteWorker(dataDir).db
 }
 
@@ -73,6 +80,7 @@ export function openPgliteWorker(
       await client.exec(sql)
     },
     close: () => kysely.destroy(),
+    memory: () => client.memory(),
   }
   return { db, client }
 }

@@ -19,6 +19,14 @@ interface WorkerReply {
   error?: { message: string; code?: string; detail?: string }
 }
 
+export interface WorkerMemory {
+  heapUsed: number
+  external: number
+  arrayBuffers: number
+  /** PGlite's WebAssembly memory: it grows to its high-water mark and never shrinks. */
+  wasm: number
+}
+
 export class PgliteQueryError extends Error {
   constructor(
     message: string,
@@ -57,6 +65,12 @@ export class PgliteWorkerClient {
 
   exec(sql: string): Promise<WorkerReply> {
     return this.#send({ kind: 'exec', sql })
+  }
+
+  /** The worker thread's memory: its V8 heap and PGlite's WebAssembly heap, in bytes. */
+  async memory(): Promise<WorkerMemory> {
+    const reply = await this.#send({ kind: 'memory' })
+    return reply.rows?.[0] as unknown as WorkerMemory
   }
 
   /** Writes the whole data directory as a tarball to `path`. */

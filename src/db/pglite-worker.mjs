@@ -64,6 +64,10 @@ parentPort.on('message', async (msg) => {
     } else if (msg.kind === 'exec') {
       await db.exec(msg.sql)
       parentPort.postMessage({ id: msg.id, rows: [], affectedRows: 0 })
+    } else if (msg.kind === 'memory') {
+      const { heapUsed, external, arrayBuffers } = process.memoryUsage()
+      const memory = { heapUsed, external, arrayBuffers, wasm: db.Module.HEAPU8.length }
+      parentPort.postMessage({ id: msg.id, rows: [memory], affectedRows: 0 })
     } else if (msg.kind === 'dump') {
       await dump(msg.path)
       parentPort.postMessage({ id: msg.id, rows: [], affectedRows: 0 })

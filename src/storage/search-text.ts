@@ -28,7 +28,14 @@ export function searchTextOf(body: unknown, responseContent: unknown, error: str
 function cut(text: string, limit: number): string {
   if (text.length <= limit) return text
   const last = text.charCodeAt(limit - 1)
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? limit - 1 : limit)
+  return copied(text.slice(0, last >= 0xd800 && last <= 0xdbff ? limit - 1 : limit))
+}
+
+// V8 makes a slice a view that keeps the whole text alive: the 8 KB search text of a 1 MB
+// pasted turn would hold that megabyte for as long as its record waits to be stored. A JSON
+// round trip is the cheapest way to get a string of its own.
+function copied(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string
 }
 
 // string_agg over the text blocks: null when there are none, as in SQL.
