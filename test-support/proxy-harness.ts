@@ -73,9 +73,14 @@ export async function waitForRow(db: Database, requestId: string, timeoutMs = 10
     const row = await db.kysely
       .selectFrom('api_requests')
       .selectAll()
+      .select(sql<unknown>`nexus_request_body(body, body_segments, body_refs)`.as('stored_body'))
       .where('request_id', '=', requestId)
       .executeTakeFirst()
-    if (row) return row
+    // The body as every reader sees it, whichever format the row has.
+    if (row) {
+      const { stored_body, ...rest } = row
+      return { ...rest, body: stored_body }
+    }
     if (Date.now() > deadline)
       throw new Error(`request ${requestId} was not stored within ${timeoutMs} ms`)
     await new Promise((r) => setTimeout(r, 20))

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Database } from '../../db/database.ts'
@@ -136,10 +137,13 @@ async function waitForStored(
     const rows = (await db.kysely
       .selectFrom('api_requests')
       .selectAll()
+      .select(sql<unknown>`nexus_request_body(body, body_segments, body_refs)`.as('stored_body'))
       .where('seq', '>', afterSeq)
       .orderBy('seq')
-      .execute()) as unknown as StoredRequest[]
-    if (rows.length >= count) return rows.map((r) => ({ ...r, seq: Number(r.seq) }))
+      .execute()) as unknown as Array<StoredRequest & { stored_body: unknown }>
+    if (rows.length >= count) {
+      return rows.map(({ stored_body, ...r }) => ({ ...r, body: stored_body, seq: Number(r.seq) }))
+    }
     if (Date.now() > deadline) {
       throw new Error(`the proxy stored ${rows.length} of ${count} requests within 15 s`)
     }

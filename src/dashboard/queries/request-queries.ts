@@ -194,10 +194,14 @@ export async function findRequest(
   const row = await db.kysely
     .selectFrom('api_requests')
     .selectAll()
+    // Both row formats read through the one reconstruct path (src/storage/content-store.ts).
+    .select(sql<unknown>`nexus_request_body(body, body_segments, body_refs)`.as('stored_body'))
     .where('request_id', '=', requestId)
     .where(scopeSql(scope))
     .executeTakeFirst()
-  return row as RequestDetail | undefined
+  if (row === undefined) return undefined
+  const { stored_body, body_segments: _s, body_refs: _r, ...rest } = row
+  return { ...rest, body: stored_body } as RequestDetail
 }
 
 /** Distinct values for the filter drop-downs, from recent traffic only (cheap on big tables). */
