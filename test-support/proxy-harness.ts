@@ -10,6 +10,7 @@ import type { Database } from '../src/db/database.ts'
 import { silentLog, type Log } from '../src/log.ts'
 import type { Upstream } from '../src/proxy/upstream.ts'
 import { MockAnthropic } from './mock-anthropic.ts'
+import { storedBodyColumn } from '../src/storage/content-store.ts'
 
 export interface ProxyHarness {
   app: App
@@ -73,7 +74,7 @@ export async function waitForRow(db: Database, requestId: string, timeoutMs = 10
     const row = await db.kysely
       .selectFrom('api_requests')
       .selectAll()
-      .select(sql<unknown>`nexus_request_body(body, body_segments, body_refs)`.as('stored_body'))
+      .select(storedBodyColumn())
       .where('request_id', '=', requestId)
       .executeTakeFirst()
     // The body as every reader sees it, whichever format the row has.

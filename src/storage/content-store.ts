@@ -79,3 +79,7 @@ export const bodyExpr = (alias?: string) =>
       ? 'nexus_request_body(body, body_segments, body_refs)'
       : `nexus_request_body(${alias}.body, ${alias}.body_segments, ${alias}.body_refs)`,
   )
+
+/** The select item for a request's body (jsonb) from either row format, as `stored_body`. */
+export const storedBodyColumn = () =>
+  sql<unknown>`nexus_request_body(body, body_segments, body_refs)`.as('stored_body')

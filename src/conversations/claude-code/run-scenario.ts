@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Database } from '../../db/database.ts'
@@ -14,6 +13,7 @@ import {
 } from '../../../test-support/run-claude-code.ts'
 import { runClaudeCodeTui } from '../../../test-support/run-claude-code-tui.ts'
 import { cliArgs, type ClaudeCodeScenario } from './scenarios.ts'
+import { storedBodyColumn } from '../../storage/content-store.ts'
 
 /** A stored `api_requests` row, as far as recordings and their tests read it. */
 export interface StoredRequest {
@@ -137,7 +137,7 @@ async function waitForStored(
     const rows = (await db.kysely
       .selectFrom('api_requests')
       .selectAll()
-      .select(sql<unknown>`nexus_request_body(body, body_segments, body_refs)`.as('stored_body'))
+      .select(storedBodyColumn())
       .where('seq', '>', afterSeq)
       .orderBy('seq')
       .execute()) as unknown as Array<StoredRequest & { stored_body: unknown }>

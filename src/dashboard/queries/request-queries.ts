@@ -2,6 +2,7 @@ import { sql, type SqlBool, type RawBuilder } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import type { DomainScope } from '../auth/scope.ts'
 import { scopeSql } from './scope-sql.ts'
+import { storedBodyColumn } from '../../storage/content-store.ts'
 
 /** The narrow columns list views read; bodies and headers only ever on the detail view. */
 export interface RequestSummary {
@@ -195,12 +196,14 @@ export async function findRequest(
     .selectFrom('api_requests')
     .selectAll()
     // Both row formats read through the one reconstruct path (src/storage/content-store.ts).
-    .select(sql<unknown>`nexus_request_body(body, body_segments, body_refs)`.as('stored_body'))
+    .select(storedBodyColumn())
     .where('request_id', '=', requestId)
     .where(scopeSql(scope))
     .executeTakeFirst()
   if (row === undefined) return undefined
-  const { stored_body, body_segments: _s, body_refs: _r, ...rest } = row
+  const { stored_body, ...rest } = row
+  delete (rest as Partial<typeof rest>).body_segments
+  delete (rest as Partial<typeof rest>).body_refs
   return { ...rest, body: stored_body } as RequestDetail
 }
 
