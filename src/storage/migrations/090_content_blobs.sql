@@ -44,3 +44,8 @@ CREATE FUNCTION nexus_request_body(body jsonb, segments jsonb, refs bytea[])
 RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN refs IS NULL THEN body ELSE nexus_request_body_text(body, segments, refs)::jsonb END
 $$;
+
+-- How far the background conversion of rows stored whole has got (src/storage/convert-bodies.ts):
+-- rows up to this seq are converted or cannot be split. One row.
+CREATE TABLE content_conversion_state (converted_through bigint NOT NULL);
+INSERT INTO content_conversion_state VALUES (0);
