@@ -21,6 +21,7 @@ import { createRecordStore, pingDatabase } from './storage/request-store.ts'
 import { Quarantine } from './storage/quarantine.ts'
 import { Spool } from './storage/spool.ts'
 import { StorageWriter } from './storage/storage-writer.ts'
+import { startStorageMaintenance } from './storage/storage-maintenance.ts'
 import { ConversationLinker } from './conversations/conversation-linker.ts'
 import { conversationRoutes } from './conversations/conversation-routes.ts'
 import { createConversationStore } from './conversations/conversation-store.ts'
@@ -178,6 +179,7 @@ export function createApp(deps: AppDeps): App {
   if (mcp) api.route('/', mcp.routes.app)
   const control = getRequestListener(controlRoutes({ writer, metrics, ping, usage: api }).fetch)
   let partitions: { ready: Promise<void>; stop(): void } | undefined
+  let maintenance: { stop(): Promise<void> } | undefined
   const proxyListener: Listener = (req, res) => {
     if (req.url?.startsWith('/v1/')) {
       metrics.inFlight++
@@ -216,6 +218,12 @@ export function createApp(deps: AppDeps): App {
       await spool.init()
       await quarantine.init()
       writer.start()
+      maintenance = startStorageMaintenance({
+        db,
+        log,
+        retentionDays: config.storage.retentionDays,
+        clock,
+      })
     },
     closeLiveStreams() {
       live.bus.close()
@@ -226,6 +234,7 @@ export function createApp(deps: AppDeps): App {
       await mcp?.stop()
       partitions?.stop()
       await partitions?.ready
+      await maintenance?.stop()
       await writer?.drain()
       await linker?.stop()
       await live.stop()

@@ -52,6 +52,7 @@ const envSchema = z.object({
   STORAGE_MAX_QUEUE_BYTES: int(64 * 1024 * 1024, 1024),
   STORAGE_RETRY_INTERVAL_MS: int(2_000, 10),
   STORE_STREAMING_CHUNKS: bool(true),
+  RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
   PRICING_FILE: optionalString,
   SLACK_WEBHOOK_URL: z.url().optional(),
   SLACK_CHANNEL: optionalString,
@@ -107,6 +108,8 @@ export interface Config {
     maxQueueBytes: number
     retryIntervalMs: number
     storeStreamingChunks: boolean
+    /** Requests older than this many days are pruned hourly; unset keeps everything. */
+    retentionDays: number | undefined
   }
   /** trustProxy: rate limits key on X-Forwarded-For (only behind a reverse proxy). */
   dashboard: { apiKey: string | undefined; readOnly: boolean; trustProxy: boolean }
@@ -184,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxQueueBytes: e.STORAGE_MAX_QUEUE_BYTES,
       retryIntervalMs: e.STORAGE_RETRY_INTERVAL_MS,
       storeStreamingChunks: e.STORE_STREAMING_CHUNKS,
+      retentionDays: e.RETENTION_DAYS,
     },
     dashboard: {
       apiKey: e.DASHBOARD_API_KEY,

@@ -10,6 +10,7 @@ import type { Database } from '../src/db/database.ts'
 import { silentLog, type Log } from '../src/log.ts'
 import type { Upstream } from '../src/proxy/upstream.ts'
 import { MockAnthropic } from './mock-anthropic.ts'
+import { storedBodyColumn } from '../src/storage/content-store.ts'
 
 export interface ProxyHarness {
   app: App
@@ -73,9 +74,14 @@ export async function waitForRow(db: Database, requestId: string, timeoutMs = 10
     const row = await db.kysely
       .selectFrom('api_requests')
       .selectAll()
+      .select(storedBodyColumn())
       .where('request_id', '=', requestId)
       .executeTakeFirst()
-    if (row) return row
+    // The body as every reader sees it, whichever format the row has.
+    if (row) {
+      const { stored_body, ...rest } = row
+      return { ...rest, body: stored_body }
+    }
     if (Date.now() > deadline)
       throw new Error(`request ${requestId} was not stored within ${timeoutMs} ms`)
     await new Promise((r) => setTimeout(r, 20))

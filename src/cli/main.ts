@@ -9,6 +9,7 @@ import { promptsSyncCommand } from './prompts-command.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
 import { demo } from './demo.ts'
 import { serve } from './serve.ts'
+import { CONVERT_USAGE, convertCommand, PRUNE_USAGE, pruneCommand } from './storage-command.ts'
 
 export const USAGE = `nexus <command>
 
@@ -20,6 +21,9 @@ export const USAGE = `nexus <command>
   conversations rebuild [--dry-run] [--rehash]
                       relink stored requests into conversations (docs/conversations.md)
   prompts sync        pull the MCP prompts from GitHub once (docs/mcp.md)
+  prune --older-than <age>
+                      delete requests older than <age> (30d, 12h) and content no longer used
+  convert-bodies      rewrite requests stored whole into the compact format (docs/storage.md)
   keys generate       print a new client API key for a credential file
   login-link          print a single-use dashboard login link (key from DATA_DIR or config)
   demo                proxy and dashboard on a temporary database seeded with demo data
@@ -35,7 +39,8 @@ export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   if (argv.some((arg) => HELP_FLAGS.has(arg))) {
     // Help never runs anything: `nexus start --help` must not start a server.
-    process.stdout.write(command === 'conversations' ? CONVERSATIONS_USAGE : USAGE)
+    const usage = { conversations: CONVERSATIONS_USAGE, prune: PRUNE_USAGE }[command ?? '']
+    process.stdout.write(usage ?? (command === 'convert-bodies' ? CONVERT_USAGE : USAGE))
     return
   }
   restrictNewFiles()
@@ -112,6 +117,10 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
         return process.exit(await promptsSyncCommand(config, log))
       }
       break
+    case 'prune':
+      return process.exit(await pruneCommand(rest))
+    case 'convert-bodies':
+      return process.exit(await convertCommand(rest))
     case 'keys':
       if (rest[0] === 'generate') return void console.log(generateClientKey())
       break

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely'
+import type { ColumnType, Generated, RawBuilder } from 'kysely'
 
 type Json = ColumnType<unknown, string | null, string | null>
 type Timestamp = ColumnType<Date, Date | string, Date | string>
@@ -30,6 +30,9 @@ export interface ApiRequestsTable {
   request_headers: Json
   response_headers: Json
   body: Json
+  /** Content-addressed bodies (src/storage/content-store.ts); null for bodies stored whole. */
+  body_segments: Json
+  body_refs: ColumnType<Buffer[] | null, RawBuilder<string[]> | null, RawBuilder<string[]> | null>
   body_bytes: number | null
   response_body: Json
   response_bytes: number | null
@@ -175,7 +178,15 @@ export interface ConversationLinkStateTable {
   linked_through: number
 }
 
+/** Content-addressed request parts: src/storage/migrations/090_content_blobs.sql. */
+export interface ContentBlobsTable {
+  hash: Buffer
+  content: string
+  touched_at: Generated<Date>
+}
+
 export interface Tables {
+  content_blobs: ContentBlobsTable
   api_requests: ApiRequestsTable
   streaming_chunks: StreamingChunksTable
   token_usage: TokenUsageTable

@@ -6,6 +6,7 @@ import { insertBatchUsage } from '../usage/batch-usage-store.ts'
 import { insertTokenUsage, upsertRateLimits } from '../usage/token-usage-store.ts'
 import type { RequestRecord } from './request-record.ts'
 import { boundedJson } from './json-depth.ts'
+import { bodyExpr, insertBlobs, storedBodyOf, type StoredBody } from './content-store.ts'
 import { searchTextOf } from './search-text.ts'
 
 // PostgreSQL allows 65,535 bind parameters per statement.
@@ -14,9 +15,16 @@ const ROWS_PER_CHUNK_INSERT = 10_000
 
 /** Inserts records idempotently: a replayed record that is already stored is skipped. */
 export async function insertRequestRecords(db: Database, records: readonly RequestRecord[]) {
+  const bodies = records.map((r) => storedBodyOf(r.bodyJson))
   await db.kysely.transaction().execute(async (tx) => {
+    // Blobs first: a request row never references a blob that is not there.
+    await insertBlobs(
+      tx,
+      bodies.flatMap((b) => b.blobs),
+    )
     for (let i = 0; i < records.length; i += ROWS_PER_REQUEST_INSERT) {
-      await insertRequests(tx, records.slice(i, i + ROWS_PER_REQUEST_INSERT))
+      const slice = records.slice(i, i + ROWS_PER_REQUEST_INSERT)
+      await insertRequests(tx, slice, bodies.slice(i, i + ROWS_PER_REQUEST_INSERT))
     }
     const chunks = records.flatMap((r) =>
       r.chunks.map((c) => ({
@@ -42,10 +50,14 @@ export async function insertRequestRecords(db: Database, records: readonly Reque
 
 // The rows and, for the rows actually inserted (a replay inserts none), their search
 // documents, in one statement.
-async function insertRequests(tx: Kysely<Tables>, records: readonly RequestRecord[]) {
+async function insertRequests(
+  tx: Kysely<Tables>,
+  records: readonly RequestRecord[],
+  bodies: readonly StoredBody[],
+) {
   const inserted = tx
     .insertInto('api_requests')
-    .values(records.map(toRow))
+    .values(records.map((r, i) => toRow(r, bodies[i] ?? storedBodyOf(r.bodyJson))))
     .onConflict((oc) => oc.doNothing())
     .returning(['request_id', 'timestamp', 'seq'])
   const texts = records.flatMap((r) =>
@@ -65,7 +77,7 @@ async function insertRequests(tx: Kysely<Tables>, records: readonly RequestRecor
 async function deriveSearchDocuments(tx: Kysely<Tables>, requestIds: string[]) {
   await sql`insert into request_search (request_id, timestamp, seq, document)
     select r.request_id, r.timestamp, r.seq, to_tsvector('simple'::regconfig,
-      coalesce(nexus_search_text(r.body, r.response_body, r.error), ''))
+      coalesce(nexus_search_text(${bodyExpr('r')}, r.response_body, r.error), ''))
     from api_requests r where r.request_id = any(${requestIds}::uuid[])
     on conflict (request_id) do nothing`.execute(tx)
 }
@@ -74,7 +86,7 @@ export async function pingDatabase(db: Database): Promise<void> {
   await sql`select 1`.execute(db.kysely)
 }
 
-function toRow(r: RequestRecord) {
+function toRow(r: RequestRecord, stored: StoredBody) {
   return {
     request_id: r.requestId,
     timestamp: r.timestamp,
@@ -108,8 +120,10 @@ function toRow(r: RequestRecord) {
       r.inputTokens + r.outputTokens + r.cacheCreationInputTokens + r.cacheReadInputTokens,
     request_headers: JSON.stringify(r.requestHeaders),
     response_headers: r.responseHeaders ? JSON.stringify(r.responseHeaders) : null,
-    // Bounded here, so records spooled before the bound existed are bounded too.
-    body: boundedJson(r.bodyJson),
+    // Bounded (storedBodyOf), so records spooled before the bound existed are bounded too.
+    body: stored.body,
+    body_segments: stored.body_segments,
+    body_refs: stored.body_refs,
     body_bytes: r.bodyBytes,
     response_body: boundedJson(r.responseJson),
     response_bytes: r.responseBytes,

@@ -13,6 +13,7 @@ import {
 } from '../../../test-support/run-claude-code.ts'
 import { runClaudeCodeTui } from '../../../test-support/run-claude-code-tui.ts'
 import { cliArgs, type ClaudeCodeScenario } from './scenarios.ts'
+import { storedBodyColumn } from '../../storage/content-store.ts'
 
 /** A stored `api_requests` row, as far as recordings and their tests read it. */
 export interface StoredRequest {
@@ -136,10 +137,13 @@ async function waitForStored(
     const rows = (await db.kysely
       .selectFrom('api_requests')
       .selectAll()
+      .select(storedBodyColumn())
       .where('seq', '>', afterSeq)
       .orderBy('seq')
-      .execute()) as unknown as StoredRequest[]
-    if (rows.length >= count) return rows.map((r) => ({ ...r, seq: Number(r.seq) }))
+      .execute()) as unknown as Array<StoredRequest & { stored_body: unknown }>
+    if (rows.length >= count) {
+      return rows.map(({ stored_body, ...r }) => ({ ...r, body: stored_body, seq: Number(r.seq) }))
+    }
     if (Date.now() > deadline) {
       throw new Error(`the proxy stored ${rows.length} of ${count} requests within 15 s`)
     }

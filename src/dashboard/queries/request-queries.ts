@@ -2,6 +2,7 @@ import { sql, type SqlBool, type RawBuilder } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import type { DomainScope } from '../auth/scope.ts'
 import { scopeSql } from './scope-sql.ts'
+import { storedBodyColumn } from '../../storage/content-store.ts'
 
 /** The narrow columns list views read; bodies and headers only ever on the detail view. */
 export interface RequestSummary {
@@ -194,10 +195,16 @@ export async function findRequest(
   const row = await db.kysely
     .selectFrom('api_requests')
     .selectAll()
+    // Both row formats read through the one reconstruct path (src/storage/content-store.ts).
+    .select(storedBodyColumn())
     .where('request_id', '=', requestId)
     .where(scopeSql(scope))
     .executeTakeFirst()
-  return row as RequestDetail | undefined
+  if (row === undefined) return undefined
+  const { stored_body, ...rest } = row
+  delete (rest as Partial<typeof rest>).body_segments
+  delete (rest as Partial<typeof rest>).body_refs
+  return { ...rest, body: stored_body } as RequestDetail
 }
 
 /** Distinct values for the filter drop-downs, from recent traffic only (cheap on big tables). */
