@@ -60,6 +60,9 @@ const envSchema = z.object({
   SLACK_ENABLED: bool(true),
   SLACK_TIMEOUT_MS: int(5_000, 100),
   SHUTDOWN_TIMEOUT_MS: int(5_000, 100),
+  METRICS_ENABLED: bool(true),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_DOMAIN_LABELS: bool(false),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
@@ -103,6 +106,8 @@ export interface Config {
   dashboard: { apiKey: string | undefined; readOnly: boolean; trustProxy: boolean }
   /** A JSON price file overriding the built-in table (src/usage/price-table.ts). */
   usage: { pricingFile: string | undefined }
+  /** `/metrics` on both ports (docs/operations.md); token: Bearer required when set. */
+  metrics: { enabled: boolean; token: string | undefined; domainLabels: boolean }
   /** The global webhook; a credential file's `slack` replaces it for its domain. */
   slack: {
     webhookUrl: string | undefined
@@ -161,6 +166,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       trustProxy: e.DASHBOARD_TRUST_PROXY,
     },
     usage: { pricingFile: e.PRICING_FILE },
+    metrics: {
+      enabled: e.METRICS_ENABLED,
+      token: e.METRICS_TOKEN,
+      domainLabels: e.METRICS_DOMAIN_LABELS,
+    },
     slack: {
       webhookUrl: e.SLACK_WEBHOOK_URL,
       channel: e.SLACK_CHANNEL,

@@ -43,6 +43,8 @@ export interface DashboardDepsIn {
   live: DashboardLive
   sessionTtlMs?: number
   sseHeartbeatMs?: number
+  /** Health and `/metrics` (src/monitoring), public like `/health` was: they carry their own auth. */
+  monitoring?: Hono
 }
 
 export interface Dashboard {
@@ -77,7 +79,8 @@ export function createDashboard(deps: DashboardDepsIn): Dashboard {
   }
   const app = new Hono<DashboardEnv>()
   app.use(securityHeaders())
-  app.get('/health', (c) => c.json({ status: 'ok' }))
+  if (deps.monitoring) app.route('/', deps.monitoring)
+  else app.get('/health', (c) => c.json({ status: 'ok' }))
   app.route('/', assetRoutes())
   app.use(sameOriginWrites())
   app.route('/', loginRoutes({ auth, guard }))

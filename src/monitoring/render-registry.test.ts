@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { renderRegistry } from './render-registry.ts'
+
+test('the fast renderer writes exactly what prom-client writes', async () => {
+  const registry = new Registry()
+  const registers = [registry]
+  const c = new Counter({
+    name: 'c_total',
+    help: 'a "help"\nline \\',
+    labelNames: ['a', 'b'],
+    registers,
+  })
+  c.inc({ a: 'x"y', b: 'back\\slash\nnew' }, 2)
+  c.inc({ a: 'plain', b: '' })
+  new Counter({ name: 'empty_total', help: 'nothing yet', registers })
+  const g = new Gauge({ name: 'g', help: 'g', registers })
+  g.set(-1.5)
+  const h = new Histogram({
+    name: 'h_seconds',
+    help: 'h',
+    labelNames: ['m'],
+    buckets: [0.1, 1],
+    registers,
+  })
+  h.observe({ m: 'a' }, 0.05)
+  h.observe({ m: 'a' }, 5)
+  h.observe({ m: 'b' }, 0.5)
+  const inf = new Gauge({ name: 'inf', help: 'i', registers })
+  inf.set(Infinity)
+  const expected = await registry.metrics()
+  assert.equal(await renderRegistry(registry), expected)
+  // Second scrape: label texts now come from the cache; values moved on.
+  c.inc({ a: 'plain', b: '' })
+  h.observe({ m: 'b' }, 0.5)
+  assert.equal(await renderRegistry(registry), await registry.metrics())
+  assert.match(expected, /^c_total\{a="x\\"y",b="back\\\\slash\\nnew"\} 2$/m)
+})
