@@ -38,7 +38,7 @@ export class NexusMetrics {
   readonly #clientAborts: Counter
   readonly #tokens: Counter
   readonly #cost: Counter
-  readonly #writes: Histogram
+  readonly #writes: Histogram | undefined
   readonly #refreshes: Counter
 
   constructor(sources: MetricsSources) {
@@ -89,12 +89,6 @@ export class NexusMetrics {
       labelNames: ['model_family', ...domain],
       registers,
     })
-    this.#writes = new Histogram({
-      name: 'nexus_storage_write_duration_seconds',
-      help: 'Time one batch insert of request records took (committed or failed).',
-      buckets: WRITE,
-      registers,
-    })
     this.#refreshes = new Counter({
       name: 'nexus_oauth_refreshes_total',
       help: 'OAuth access token refreshes by outcome (success, failure).',
@@ -104,7 +98,7 @@ export class NexusMetrics {
     gauge(this.registry, 'nexus_requests_in_flight', 'Proxied requests not yet answered.', () =>
       sources.inFlight(),
     )
-    if (sources.storage) registerStorage(this.registry, sources.storage)
+    this.#writes = sources.storage ? registerStorage(this.registry, sources.storage) : undefined
     if (sources.linkerLag) registerLinkerLag(this.registry, sources.linkerLag)
     collectDefaultMetrics({ register: this.registry })
   }
@@ -148,7 +142,7 @@ export class NexusMetrics {
   }
 
   observeWrite(ms: number): void {
-    this.#writes.observe(ms / 1000)
+    this.#writes?.observe(ms / 1000)
   }
 
   observeRefresh(outcome: 'success' | 'failure'): void {
@@ -184,7 +178,8 @@ function total(registry: Registry, name: string, help: string, read: () => numbe
   })
 }
 
-function registerStorage(registry: Registry, stats: () => WriterStats) {
+/** The writer's gauges and totals; returns the write latency histogram. */
+function registerStorage(registry: Registry, stats: () => WriterStats): Histogram {
   gauge(
     registry,
     'nexus_storage_queue_depth',
@@ -233,6 +228,12 @@ function registerStorage(registry: Registry, stats: () => WriterStats) {
     'Spooled records replayed into the database.',
     () => stats().replayed,
   )
+  return new Histogram({
+    name: 'nexus_storage_write_duration_seconds',
+    help: 'Time one batch insert of request records took (committed or failed).',
+    buckets: WRITE,
+    registers: [registry],
+  })
 }
 
 function registerLinkerLag(registry: Registry, lag: () => Promise<number>) {
