@@ -68,6 +68,9 @@ const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>
 
+/** Every environment variable the process reads (the deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape)
+
 /** Everything the process is configured with, parsed once at start and passed down. */
 export interface Config {
   host: string
