@@ -25,7 +25,7 @@ import { Quarantine } from './storage/quarantine.ts'
 import { Spool } from './storage/spool.ts'
 import { StorageWriter } from './storage/storage-writer.ts'
 import { ConversationLinker } from './conversations/conversation-linker.ts'
-import { linkerLagSeconds } from './conversations/linker-lag.ts'
+import { linkerLagSeconds } from './conversations/linker-lag-store.ts'
 import { conversationRoutes } from './conversations/conversation-routes.ts'
 import { createConversationStore } from './conversations/conversation-store.ts'
 import { SlackNotifier } from './notify/slack-notifier.ts'
@@ -104,21 +104,20 @@ export function createApp(deps: AppDeps): App {
   const live = createDashboardLive({ db, databaseUrl: config.databaseUrl, log })
   // Links stored requests into conversations in the background, never on the request path.
   const linker = db ? new ConversationLinker({ store: createConversationStore(db), log }) : null
-  const writer: StorageWriter | null =
-    storing
-      ? new StorageWriter({
-          store: createRecordStore(db),
-          spool,
-          quarantine,
-          log,
-          settings: config.storage,
-          onStored: (records) => {
-            live.stored(records)
-            linker?.wake()
-          },
-          ...(prometheus ? { onWrite: (ms: number) => prometheus.observeWrite(ms) } : {}),
-        })
-      : null
+  const writer: StorageWriter | null = storing
+    ? new StorageWriter({
+        store: createRecordStore(db),
+        spool,
+        quarantine,
+        log,
+        settings: config.storage,
+        onStored: (records) => {
+          live.stored(records)
+          linker?.wake()
+        },
+        ...(prometheus ? { onWrite: (ms: number) => prometheus.observeWrite(ms) } : {}),
+      })
+    : null
   const costOf = costWith(priceTable)
   const slack = new SlackNotifier({
     fetch: deps.fetch ?? fetch,
