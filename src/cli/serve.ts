@@ -85,10 +85,18 @@ export async function serve(configured: Config, log: Log, parts: ServeParts, com
   })
 }
 
-/** Stops listening; idle keep-alive connections are closed so they do not hold it open. */
+/**
+ * Stops listening and lets requests in flight finish. Keep-alive connections are closed as
+ * soon as they are idle, also those whose stream ends after the signal: a client keeping its
+ * connection open must not hold the shutdown up until the deadline.
+ */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve())
+    const sweep = setInterval(() => server.closeIdleConnections(), 50)
+    server.close(() => {
+      clearInterval(sweep)
+      resolve()
+    })
     server.closeIdleConnections()
   })
 }
