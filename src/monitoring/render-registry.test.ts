@@ -33,7 +33,9 @@ test('the fast renderer writes exactly what prom-client writes', async () => {
   assert.equal(await renderRegistry(registry), expected)
   // Second scrape: label texts now come from the cache; values moved on.
   c.inc({ a: 'plain', b: '' })
+  c.inc({ a: 'new', b: 'series' })
   h.observe({ m: 'b' }, 0.5)
+  h.observe({ m: 'c' }, 0.01)
   assert.equal(await renderRegistry(registry), await registry.metrics())
   assert.match(expected, /^c_total\{a="x\\"y",b="back\\\\slash\\nnew"\} 2$/m)
 })
