@@ -29,6 +29,10 @@ test('the fast renderer writes exactly what prom-client writes', async () => {
   h.observe({ m: 'b' }, 0.5)
   const inf = new Gauge({ name: 'inf', help: 'i', registers })
   inf.set(Infinity)
+  // One labels object behind two metrics, as prom-client's default metrics have it.
+  const same = { space: 'old' }
+  new Gauge({ name: 'first', help: 'f', labelNames: ['space'], registers }).set(same, 1)
+  new Gauge({ name: 'second', help: 's', labelNames: ['space'], registers }).set(same, 2)
   const expected = await registry.metrics()
   assert.equal(await renderRegistry(registry), expected)
   // Second scrape: label texts now come from the cache; values moved on.
@@ -37,5 +41,6 @@ test('the fast renderer writes exactly what prom-client writes', async () => {
   h.observe({ m: 'b' }, 0.5)
   h.observe({ m: 'c' }, 0.01)
   assert.equal(await renderRegistry(registry), await registry.metrics())
+  assert.match(expected, /^second\{space="old"\} 2$/m)
   assert.match(expected, /^c_total\{a="x\\"y",b="back\\\\slash\\nnew"\} 2$/m)
 })

@@ -46,27 +46,30 @@ export async function renderRegistry(registry: Registry): Promise<string> {
   return lines.join('\n')
 }
 
-// Label text by prom-client's labels object (stable while its series lives): for a counter or
-// gauge line the whole `name{labels} ` prefix, for a histogram series its shared labels.
-const cache = new WeakMap<object, string>()
+// By prom-client's labels object (stable while its series lives): a histogram series' shared
+// label text, or a counter or gauge line's whole `name{labels} ` prefix. One object may serve
+// several metrics (prom-client's default metrics reuse theirs), so a prefix is only taken for
+// the metric it was made for.
+const sharedText = new WeakMap<object, string>()
+const prefixes = new WeakMap<object, { name: string; prefix: string }>()
 
 function linePrefix(name: string, v: Value): string {
   const shared = v.sharedLabels
   if (shared !== undefined) {
     // A histogram line: its own labels are a fresh `{ le }` (or `{}`) on every scrape.
-    let text = cache.get(shared)
-    if (text === undefined) cache.set(shared, (text = labelText(shared)))
+    let text = sharedText.get(shared)
+    if (text === undefined) sharedText.set(shared, (text = labelText(shared)))
     const own = v.labels ? labelText(v.labels) : ''
     const all = own && text ? `${own},${text}` : own || text
     return all ? `${name}{${all}} ` : `${name} `
   }
   const labels = v.labels
   if (labels === undefined) return `${name} `
-  let prefix = cache.get(labels)
-  if (prefix === undefined) {
-    const text = labelText(labels)
-    cache.set(labels, (prefix = text ? `${name}{${text}} ` : `${name} `))
-  }
+  const hit = prefixes.get(labels)
+  if (hit?.name === name) return hit.prefix
+  const text = labelText(labels)
+  const prefix = text ? `${name}{${text}} ` : `${name} `
+  prefixes.set(labels, { name, prefix })
   return prefix
 }
 
