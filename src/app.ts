@@ -17,12 +17,17 @@ import { createUpstream, type Upstream } from './proxy/upstream.ts'
 import type { Exchange } from './proxy/exchange.ts'
 import { createDashboard } from './dashboard/dashboard-app.tsx'
 import { createDashboardLive } from './dashboard/live/dashboard-live.ts'
+import { migrationsApplied } from './db/migrate.ts'
+import { healthRoutes } from './monitoring/health-routes.ts'
+import { metricsRoute } from './monitoring/metrics-route.ts'
+import { NexusMetrics } from './monitoring/nexus-metrics.ts'
 import { createRecordStore, pingDatabase } from './storage/request-store.ts'
 import { Quarantine } from './storage/quarantine.ts'
 import { Spool } from './storage/spool.ts'
 import { StorageWriter } from './storage/storage-writer.ts'
 import { startStorageMaintenance } from './storage/storage-maintenance.ts'
 import { ConversationLinker } from './conversations/conversation-linker.ts'
+import { linkerLagSeconds } from './conversations/linker-lag-store.ts'
 import { conversationRoutes } from './conversations/conversation-routes.ts'
 import { createConversationStore } from './conversations/conversation-store.ts'
 import { SlackNotifier } from './notify/slack-notifier.ts'
@@ -57,6 +62,8 @@ export interface App {
   metrics: ProxyMetrics
   /** Null when MCP is off (MCP_ENABLED, or no prompts directory). */
   mcp: Mcp | null
+  /** Prometheus metrics; null with METRICS_ENABLED=false. */
+  prometheus: NexusMetrics | null
   /** Starts background loops (storage writer, spool replay). The CLI calls this. */
   start(): Promise<void>
   /** Ends the dashboard's live streams (a `shutdown` event each): call before closing servers. */
@@ -76,6 +83,19 @@ export function createApp(deps: AppDeps): App {
       connections: config.upstream.connections,
       timeoutMs: config.upstream.timeoutMs,
     })
+  const metrics = new ProxyMetrics()
+  const priceTable = deps.priceTable ?? readPriceTable(config.usage.pricingFile)
+  const storing = db !== null && config.storage.enabled
+  // Built first: the writer and the OAuth refresher report into it; it reads them at scrape.
+  const prometheus: NexusMetrics | null = config.metrics.enabled
+    ? new NexusMetrics({
+        domainLabels: config.metrics.domainLabels,
+        priceTable,
+        inFlight: () => metrics.inFlight,
+        storage: storing ? () => writer!.stats() : null,
+        linkerLag: db ? () => linkerLagSeconds(db, clock()) : null,
+      })
+    : null
   const credentials = createCredentials({
     dir: config.credentialsDir,
     tokenUrl: config.oauth.tokenUrl,
@@ -84,28 +104,28 @@ export function createApp(deps: AppDeps): App {
     fetch: deps.fetch ?? fetch,
     clock,
     log,
+    ...(prometheus ? { onRefresh: (outcome) => prometheus.observeRefresh(outcome) } : {}),
   })
   const spool = new Spool(join(config.dataDir, 'spool'))
   const quarantine = new Quarantine(join(config.dataDir, 'quarantine'))
   const live = createDashboardLive({ db, databaseUrl: config.databaseUrl, log })
   // Links stored requests into conversations in the background, never on the request path.
   const linker = db ? new ConversationLinker({ store: createConversationStore(db), log }) : null
-  const writer =
-    db && config.storage.enabled
-      ? new StorageWriter({
-          store: createRecordStore(db),
-          spool,
-          quarantine,
-          log,
-          settings: config.storage,
-          onStored: (records) => {
-            live.stored(records)
-            linker?.wake()
-          },
-        })
-      : null
-  const metrics = new ProxyMetrics()
-  const costOf = costWith(deps.priceTable ?? readPriceTable(config.usage.pricingFile))
+  const writer: StorageWriter | null = storing
+    ? new StorageWriter({
+        store: createRecordStore(db),
+        spool,
+        quarantine,
+        log,
+        settings: config.storage,
+        onStored: (records) => {
+          live.stored(records)
+          linker?.wake()
+        },
+        ...(prometheus ? { onWrite: (ms: number) => prometheus.observeWrite(ms) } : {}),
+      })
+    : null
+  const costOf = costWith(priceTable)
   const slack = new SlackNotifier({
     fetch: deps.fetch ?? fetch,
     log,
@@ -115,12 +135,13 @@ export function createApp(deps: AppDeps): App {
 
   const record = (ex: Exchange) => {
     metrics.inFlight--
-    metrics.observe(ex.status, ex.end)
+    metrics.observe(ex.end)
     const slackTo = slackTarget(config.slack, ex.slack)
-    if (!writer && !slackTo) return
+    if (!writer && !slackTo && !prometheus) return
     // Parsing and decoding wait until the client has been answered.
     setImmediate(() => {
       const built = buildRecord(ex)
+      prometheus?.observeRequest(built)
       writer?.enqueue(built)
       if (slackTo) slack.notify(built, slackTo)
     })
@@ -158,7 +179,20 @@ export function createApp(deps: AppDeps): App {
     log,
     fetch: deps.fetch ?? fetch,
   })
-  const ping = () => (db ? pingDatabase(db) : Promise.reject(new Error('storage disabled')))
+  const health = (needsDatabase: boolean) =>
+    healthRoutes({
+      ping: db ? () => pingDatabase(db) : null,
+      migrationsApplied: db ? () => migrationsApplied(db) : null,
+      storage: writer ? () => writer.stats() : null,
+      needsDatabase,
+    })
+  const scrape = prometheus
+    ? metricsRoute({
+        render: () => prometheus.render(),
+        token: config.metrics.token,
+        host: config.host,
+      })
+    : null
   const dashboard = createDashboard({
     db,
     log,
@@ -171,13 +205,16 @@ export function createApp(deps: AppDeps): App {
     trustProxy: config.dashboard.trustProxy,
     live,
     prompts: mcp?.promptsPage,
+    monitoring: new Hono().route('/', health(true)).route('/', scrape ?? new Hono()),
   })
   // The JSON APIs on the proxy port, behind the dashboard's keys and sessions.
   const api = new Hono()
     .route('/', usageRoutes({ db, clock, log, auth: dashboard.apiGuard }))
     .route('/', conversationRoutes({ db, log, auth: dashboard.apiGuard }))
   if (mcp) api.route('/', mcp.routes.app)
-  const control = getRequestListener(controlRoutes({ writer, metrics, ping, usage: api }).fetch)
+  const control = getRequestListener(
+    controlRoutes({ health: health(false), metrics: scrape, usage: api }).fetch,
+  )
   let partitions: { ready: Promise<void>; stop(): void } | undefined
   let maintenance: { stop(): Promise<void> } | undefined
   const proxyListener: Listener = (req, res) => {
@@ -205,6 +242,7 @@ export function createApp(deps: AppDeps): App {
     writer,
     metrics,
     mcp,
+    prometheus,
     async start() {
       await mcp?.start()
       await live.start()

@@ -70,10 +70,16 @@ const envSchema = z.object({
   MCP_GITHUB_TOKEN: optionalString,
   MCP_GITHUB_API_URL: url('https://api.github.com'),
   MCP_SYNC_INTERVAL: int(300, 0),
+  METRICS_ENABLED: bool(true),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_DOMAIN_LABELS: bool(false),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
 export type Env = z.input<typeof envSchema>
+
+/** Every environment variable the process reads (the deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape)
 
 /** Everything the process is configured with, parsed once at start and passed down. */
 export interface Config {
@@ -115,6 +121,8 @@ export interface Config {
   dashboard: { apiKey: string | undefined; readOnly: boolean; trustProxy: boolean }
   /** A JSON price file overriding the built-in table (src/usage/price-table.ts). */
   usage: { pricingFile: string | undefined }
+  /** `/metrics` on both ports (docs/operations.md); token: Bearer required when set. */
+  metrics: { enabled: boolean; token: string | undefined; domainLabels: boolean }
   /** The global webhook; a credential file's `slack` replaces it for its domain. */
   slack: {
     webhookUrl: string | undefined
@@ -195,6 +203,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       trustProxy: e.DASHBOARD_TRUST_PROXY,
     },
     usage: { pricingFile: e.PRICING_FILE },
+    metrics: {
+      enabled: e.METRICS_ENABLED,
+      token: e.METRICS_TOKEN,
+      domainLabels: e.METRICS_DOMAIN_LABELS,
+    },
     slack: {
       webhookUrl: e.SLACK_WEBHOOK_URL,
       channel: e.SLACK_CHANNEL,

@@ -86,13 +86,14 @@ export async function serve(configured: Config, log: Log, parts: ServeParts, com
 }
 
 /**
- * Stops listening; idle keep-alive connections are closed so they do not hold it open, again
- * every 100 ms: a stream ended during shutdown (an MCP session's GET stream) leaves its
- * keep-alive socket idle only after the first sweep.
+ * Stops listening and lets requests in flight finish. Keep-alive connections are closed as
+ * soon as they are idle, also those whose stream ends after the signal: a client keeping its
+ * connection open must not hold the shutdown up until the deadline (an MCP session's GET
+ * stream, a finished SSE answer).
  */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    const sweep = setInterval(() => server.closeIdleConnections(), 100)
+    const sweep = setInterval(() => server.closeIdleConnections(), 50)
     server.close(() => {
       clearInterval(sweep)
       resolve()

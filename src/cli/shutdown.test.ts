@@ -7,7 +7,9 @@ import { request, type ClientRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { MockAnthropic } from '../../test-support/mock-anthropic.ts'
+import Anthropic from '@anthropic-ai/sdk'
+import { openPglite } from '../db/database.ts'
+import { MockAnthropic, sseForMessage, textMessage } from '../../test-support/mock-anthropic.ts'
 import { freePort, startNexus, waitFor } from '../../test-support/nexus-process.ts'
 
 const DASHBOARD_KEY = 'shutdown-test-dashboard-key-0123456789'
@@ -58,6 +60,54 @@ describe('nexus start: shutdown', () => {
     // 0, not the deadline's 1: the open stream did not hold the shutdown up.
     assert.equal(await nexus.exited, 0)
     assert.equal(existsSync(lockFile), false)
+  })
+
+  test('SIGTERM mid-stream: no new connections, the stream finishes, its record is stored, exit 0', async () => {
+    const { env } = await environment()
+    const nexus = startNexus(env)
+    await waitFor(() => nexus.output().includes('proxy listening'), 'the proxy to listen')
+    const model = `slow-${randomUUID()}`
+    const message = textMessage(model, 'a slow answer '.repeat(20))
+    const stream = Buffer.from(sseForMessage(message))
+    // About 20 pieces 100 ms apart: the stream is still running when the signal comes.
+    const cuts = Array.from({ length: 20 }, (_, i) => Math.floor(((i + 1) * stream.length) / 21))
+    mock.handler = (_req, body) =>
+      (body as { model?: string }).model === model
+        ? { kind: 'sse', stream, splitAt: cuts, delayMs: 100 }
+        : undefined
+    const client = new Anthropic({
+      apiKey: 'sk-ant-api03-shutdown-stream-0000',
+      baseURL: `http://127.0.0.1:${env.PORT}`,
+      maxRetries: 0,
+    })
+    const running = client.messages.stream({
+      model,
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'slow' }],
+    })
+    await new Promise<void>((resolve) => running.once('text', () => resolve()))
+
+    nexus.child.kill('SIGTERM')
+    await waitFor(() => nexus.output().includes('shutting down'), 'the shutdown to start')
+    await assert.rejects(
+      fetch(`http://127.0.0.1:${env.PORT}/health/live`),
+      (err: Error & { cause?: { code?: string } }) => err.cause?.code === 'ECONNREFUSED',
+    )
+    const final = await running.finalMessage()
+    assert.deepEqual(final.content, message.content)
+    assert.equal(await nexus.exited, 0)
+
+    const db = openPglite(join(env.DATA_DIR, 'pglite'))
+    try {
+      const rows = await db.kysely
+        .selectFrom('api_requests')
+        .select(['model', 'status_code', 'stream_end'])
+        .where('model', '=', model)
+        .execute()
+      assert.deepEqual(rows, [{ model, status_code: 200, stream_end: 'done' }])
+    } finally {
+      await db.close()
+    }
   })
 
   test('a stuck shutdown exits with 1 at the deadline and releases the lock', async () => {

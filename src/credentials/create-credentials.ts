@@ -14,6 +14,7 @@ export interface CredentialsDeps {
   fetch: typeof fetch
   clock: () => number
   log: Log
+  onRefresh?: (outcome: 'success' | 'failure') => void
 }
 
 export interface Credentials extends AuthResolver {

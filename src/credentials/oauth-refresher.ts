@@ -30,6 +30,8 @@ export interface OAuthRefresherDeps {
   timeoutMs?: number
   /** After a failed refresh, callers with the same refresh token get the same error this long. */
   failureCooldownMs?: number
+  /** Each refresh asked of the token endpoint, by outcome (the OAuth refresh metric). */
+  onRefresh?: (outcome: 'success' | 'failure') => void
 }
 
 const tokenResponseSchema = z.object({
@@ -86,8 +88,10 @@ export function createOAuthRefresher(deps: OAuthRefresherDeps): OAuthRefresher {
       failures.delete(path)
       const updated = await deps.store.update(path, withTokens(current.file, response))
       log.info('oauth token refreshed', { accountId: current.file.accountId })
+      deps.onRefresh?.('success')
       return requireOAuth(updated, path)
     } catch (err) {
+      deps.onRefresh?.('failure')
       if (err instanceof AppError) {
         const until = deps.clock() + cooldownMs
         failures.set(path, { refreshToken: oauth.refreshToken, until, error: err })

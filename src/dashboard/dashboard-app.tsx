@@ -46,6 +46,8 @@ export interface DashboardDepsIn {
   sseHeartbeatMs?: number
   /** The Prompts page, when MCP is on. */
   prompts?: PromptsPageDeps | undefined
+  /** Health and `/metrics` (src/monitoring), public like `/health` was: they carry their own auth. */
+  monitoring?: Hono
 }
 
 export interface Dashboard {
@@ -80,7 +82,8 @@ export function createDashboard(deps: DashboardDepsIn): Dashboard {
   }
   const app = new Hono<DashboardEnv>()
   app.use(securityHeaders())
-  app.get('/health', (c) => c.json({ status: 'ok' }))
+  if (deps.monitoring) app.route('/', deps.monitoring)
+  else app.get('/health', (c) => c.json({ status: 'ok' }))
   app.route('/', assetRoutes())
   app.use(sameOriginWrites())
   app.route('/', loginRoutes({ auth, guard }))

@@ -72,3 +72,13 @@ export async function migrate(db: Database, migrations?: Migration[]): Promise<s
     }
   })
 }
+
+let known: Promise<number[]> | undefined
+
+/** Whether every migration this build has is applied (readiness; `nexus migrate` fixes it). */
+export async function migrationsApplied(db: Database): Promise<boolean> {
+  known ??= loadMigrations().then((all) => all.map((m) => m.version))
+  const rows = await db.kysely.selectFrom('schema_migrations').select('version').execute()
+  const applied = new Set(rows.map((r) => r.version))
+  return (await known).every((v) => applied.has(v))
+}

@@ -28,3 +28,25 @@ test('records appended while a replayed segment is removed still count as spoole
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+test('the spool counts its records, also those a restart finds on disk', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nexus-spool-test-'))
+  try {
+    const spool = new Spool(dir)
+    await spool.init()
+    assert.equal(spool.records(), 0)
+    await spool.append([record(), record()])
+    await spool.append([record()])
+    assert.equal(spool.records(), 3)
+    const closed = await spool.rotate()
+    await spool.append([record()])
+    assert.equal(spool.records(), 4)
+    const restarted = new Spool(dir)
+    await restarted.init()
+    assert.equal(restarted.records(), 4)
+    for (const segment of closed) await restarted.remove(segment)
+    assert.equal(restarted.records(), 1)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})

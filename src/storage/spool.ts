@@ -23,6 +23,9 @@ export class Spool {
   #bytes = 0
   #hasData = false
   #pending: string[] = []
+  #pendingRecords = 0
+  // Records per segment on disk, so a removed segment takes its count with it.
+  readonly #records = new Map<number, number>()
   #chain: Promise<unknown> = Promise.resolve()
 
   constructor(dir: string) {
@@ -37,6 +40,7 @@ export class Spool {
     this.#hasData = segments.length > 0
     this.#openBytes = sizes.at(-1) ?? 0
     this.#bytes = sizes.reduce((a, b) => a + b, 0)
+    for (const s of segments) this.#records.set(s, await countLines(this.#path(s)))
   }
 
   /**
@@ -48,6 +52,7 @@ export class Spool {
     if (records.length === 0) return this.settled()
     this.#hasData = true
     this.#pending.push(records.map((r) => JSON.stringify(r)).join('\n') + '\n')
+    this.#pendingRecords += records.length
     return this.#serial(() => this.#writePending())
   }
 
@@ -57,7 +62,9 @@ export class Spool {
   async #writePending(): Promise<void> {
     if (this.#pending.length === 0) return
     const text = this.#pending.join('')
+    const count = this.#pendingRecords
     this.#pending = []
+    this.#pendingRecords = 0
     if (this.#open === undefined || this.#openBytes > MAX_SEGMENT_BYTES) await this.#rotate()
     const file = await open(this.#path(this.#open!), 'a', 0o600)
     try {
@@ -69,6 +76,7 @@ export class Spool {
     const bytes = Buffer.byteLength(text)
     this.#openBytes += bytes
     this.#bytes += bytes
+    this.#records.set(this.#open!, (this.#records.get(this.#open!) ?? 0) + count)
     this.#hasData = true
   }
 
@@ -107,6 +115,13 @@ export class Spool {
     return this.#bytes
   }
 
+  /** Records waiting on disk (a line cut short by a crash counts too). */
+  records(): number {
+    let n = 0
+    for (const count of this.#records.values()) n += count
+    return n
+  }
+
   async *readBatches(segment: number, batchSize: number): AsyncGenerator<RequestRecord[]> {
     const lines = createInterface({
       input: createReadStream(this.#path(segment)),
@@ -137,6 +152,7 @@ export class Spool {
       )
       await rm(path, { force: true })
       this.#bytes -= size
+      this.#records.delete(segment)
       if (segment === this.#open) this.#open = undefined
       // Records appended meanwhile are queued behind this step: they count as data too.
       this.#hasData = this.#pending.length > 0 || (await this.segments()).length > 0
@@ -158,6 +174,14 @@ export class Spool {
   #path(segment: number): string {
     return join(this.#dir, `${String(segment).padStart(12, '0')}.jsonl`)
   }
+}
+
+async function countLines(path: string): Promise<number> {
+  let lines = 0
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++
+  }
+  return lines
 }
 
 // A crash can leave the last line half written; that record was still in flight.

@@ -28,6 +28,7 @@ export interface WriterStats {
   /** Records in the quarantine file. */
   quarantined: number
   spoolBytes: number
+  spoolRecords: number
   degraded: boolean
 }
 
@@ -64,6 +65,8 @@ export class StorageWriter {
       settings: WriterSettings
       clock?: () => number
       onStored?: (records: readonly RequestRecord[]) => void
+      /** How long each batch insert took, committed or not (the write latency metric). */
+      onWrite?: (ms: number) => void
     },
   ) {
     this.#clock = deps.clock ?? Date.now
@@ -102,6 +105,7 @@ export class StorageWriter {
       degraded: this.#degraded,
       quarantined: this.deps.quarantine.count(),
       spoolBytes: this.deps.spool.bytes(),
+      spoolRecords: this.deps.spool.records(),
       ...this.#stats,
     }
   }
@@ -126,7 +130,7 @@ export class StorageWriter {
       flight.at = this.#clock()
       this.#inFlight = flight
       try {
-        const stored = await insertIsolating(this.#insertDeps(), flight.records)
+        const stored = await this.#insert(flight.records)
         this.#stored(stored)
         this.#stats.stored += stored.length
         this.#leaveDegraded()
@@ -154,7 +158,7 @@ export class StorageWriter {
       for (const segment of closed) {
         const batches = this.deps.spool.readBatches(segment, this.deps.settings.batchSize)
         for await (const batch of batches) {
-          this.#stored(await insertIsolating(this.#insertDeps(), batch))
+          this.#stored(await this.#insert(batch))
           this.#stats.replayed += batch.length
         }
         await this.deps.spool.remove(segment)
@@ -213,6 +217,15 @@ export class StorageWriter {
 
   #stored(records: readonly RequestRecord[]) {
     if (records.length > 0) this.deps.onStored?.(records)
+  }
+
+  async #insert(records: RequestRecord[]): Promise<RequestRecord[]> {
+    const t0 = performance.now()
+    try {
+      return await insertIsolating(this.#insertDeps(), records)
+    } finally {
+      this.deps.onWrite?.(performance.now() - t0)
+    }
   }
 
   #insertDeps() {
