@@ -4,6 +4,7 @@ import { prepareDashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { DataDirLockedError } from '../db/data-dir-lock.ts'
 import { restrictNewFiles } from '../db/data-dir-mode.ts'
 import { CONVERSATIONS_USAGE, conversationsCommand } from './conversations-command.ts'
+import { IMPORT_USAGE, importCommand } from './import-command.ts'
 import { preflight, StartupError } from './preflight.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
 import { demo } from './demo.ts'
@@ -18,6 +19,9 @@ export const USAGE = `nexus <command>
   migrate             apply database migrations and exit
   conversations rebuild [--dry-run] [--rehash]
                       relink stored requests into conversations (docs/conversations.md)
+  import [PATH…] [--dry-run] [--domain NAME]
+                      store Claude Code transcripts (~/.claude/projects) as imported
+                      requests, once each (docs/import.md)
   keys generate       print a new client API key for a credential file
   login-link          print a single-use dashboard login link (key from DATA_DIR or config)
   demo                proxy and dashboard on a temporary database seeded with demo data
@@ -33,7 +37,13 @@ export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   if (argv.some((arg) => HELP_FLAGS.has(arg))) {
     // Help never runs anything: `nexus start --help` must not start a server.
-    process.stdout.write(command === 'conversations' ? CONVERSATIONS_USAGE : USAGE)
+    process.stdout.write(
+      command === 'conversations'
+        ? CONVERSATIONS_USAGE
+        : command === 'import'
+          ? IMPORT_USAGE
+          : USAGE,
+    )
     return
   }
   restrictNewFiles()
@@ -104,6 +114,8 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
     }
     case 'conversations':
       return process.exit(await conversationsCommand(rest))
+    case 'import':
+      return process.exit(await importCommand(rest))
     case 'keys':
       if (rest[0] === 'generate') return void console.log(generateClientKey())
       break

@@ -118,6 +118,8 @@ function toRow(r: RequestRecord) {
     upstream_request_id: r.upstreamRequestId,
     session_id: r.sessionId,
     agent_id: r.agentId,
+    source: r.source ?? null,
+    message_id: r.messageId ?? null,
     ...linkFactColumns(r.linkFactsVersion ?? null, r.linkFacts ?? null),
   }
 }
