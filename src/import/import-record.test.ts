@@ -18,7 +18,10 @@ const costOf = costWith(DEFAULT_PRICE_TABLE)
 test('the request id is derived from the message id alone', () => {
   assert.equal(importedRequestId('msg_A'), importedRequestId('msg_A'))
   assert.notEqual(importedRequestId('msg_A'), importedRequestId('msg_B'))
-  assert.match(importedRequestId('msg_A'), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/)
+  assert.match(
+    importedRequestId('msg_A'),
+    /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/,
+  )
 })
 
 test('an imported record has the usage split by TTL, the cost, and the import marker', () => {
@@ -34,8 +37,24 @@ test('an imported record has the usage split by TTL, the cost, and the import ma
   assert.equal(r.costUsd?.toFixed(9), expected.toFixed(9))
   assert.equal(r.costUsd, costOf('claude-sonnet-4-5', a!.usage).costUsd)
   assert.deepEqual(
-    [r.source, r.messageId, r.domain, r.timestamp, r.durationMs, r.toolCallCount, r.upstreamRequestId],
-    ['claude-code-import', 'msg_A', 'imported.test', '2026-03-01T10:00:01.000Z', 1000, 1, 'req_msg_A'],
+    [
+      r.source,
+      r.messageId,
+      r.domain,
+      r.timestamp,
+      r.durationMs,
+      r.toolCallCount,
+      r.upstreamRequestId,
+    ],
+    [
+      'claude-code-import',
+      'msg_A',
+      'imported.test',
+      '2026-03-01T10:00:01.000Z',
+      1000,
+      1,
+      'req_msg_A',
+    ],
   )
   assert.equal(r.bodyJson, null)
   const response = JSON.parse(r.responseJson ?? '{}') as { content: unknown[] }

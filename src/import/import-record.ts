@@ -110,5 +110,7 @@ export function importedRecord(m: ImportedMessage, domain: string, costOf: CostO
 }
 
 function isToolUse(block: unknown): boolean {
-  return typeof block === 'object' && block !== null && (block as { type?: unknown }).type === 'tool_use'
+  return (
+    typeof block === 'object' && block !== null && (block as { type?: unknown }).type === 'tool_use'
+  )
 }

@@ -78,11 +78,16 @@ export async function importTranscripts(
     options.onProgress?.(summary)
   }
   for (const file of files) {
-    await readFile(file, summary, async (record) => {
-      batch.push(record)
-      if (batch.length >= batchSize) await flush()
-      if (summary.messages % 500 === 0) progress()
-    }, options)
+    await readFile(
+      file,
+      summary,
+      async (record) => {
+        batch.push(record)
+        if (batch.length >= batchSize) await flush()
+        if (summary.messages % 500 === 0) progress()
+      },
+      options,
+    )
     summary.files++
     progress()
   }
@@ -120,7 +125,11 @@ async function readFile(
   }
 }
 
-async function storeBatch(records: RequestRecord[], options: ImportOptions, summary: ImportSummary) {
+async function storeBatch(
+  records: RequestRecord[],
+  options: ImportOptions,
+  summary: ImportSummary,
+) {
   const existing = await options.store.existing(records.map((r) => r.messageId ?? ''))
   // The same message in two files of one batch (a copied transcript) is stored once too.
   const fresh = records.filter((r) => {

@@ -58,8 +58,17 @@ test("a sub-agent's first call carries the prompt its chain starts with", () => 
 test('malformed lines are counted with their line number and never stop the file', () => {
   const lines = asLines(mainTranscript())
   lines.splice(1, 0, '{"type":"user", truncated', '[1,2]')
-  lines.push(JSON.stringify({ type: 'assistant', uuid: 'x', timestamp: 'yesterday', message: { id: 'm' } }))
-  lines.push(JSON.stringify({ type: 'assistant', uuid: 'y', timestamp: '2026-03-01T10:00:00Z', message: {} }))
+  lines.push(
+    JSON.stringify({ type: 'assistant', uuid: 'x', timestamp: 'yesterday', message: { id: 'm' } }),
+  )
+  lines.push(
+    JSON.stringify({
+      type: 'assistant',
+      uuid: 'y',
+      timestamp: '2026-03-01T10:00:00Z',
+      message: {},
+    }),
+  )
   const { messages, reader } = readAll(lines)
   assert.equal(messages.length, 3)
   assert.deepEqual(reader.malformed, [
