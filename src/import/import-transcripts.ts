@@ -68,10 +68,16 @@ export async function importTranscripts(
   }
   const batchSize = options.batchSize ?? 1000
   let batch: RequestRecord[] = []
+  // One batch is stored while the next is read: reading is CPU here, storing mostly waits.
+  let storing: Promise<void> = Promise.resolve()
   const flush = async () => {
     const records = batch
     batch = []
-    if (records.length > 0) await storeBatch(records, options, summary)
+    await storing
+    if (records.length === 0) return
+    storing = storeBatch(records, options, summary)
+    // Its failure is reported where it is awaited (next batch or the end), not as unhandled.
+    storing.catch(() => {})
   }
   const progress = () => {
     summary.elapsedMs = clock() - started
@@ -92,6 +98,7 @@ export async function importTranscripts(
     progress()
   }
   await flush()
+  await storing
   progress()
   return summary
 }
