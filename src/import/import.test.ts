@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { sql } from 'kysely'
 import { describeEachDatabase } from '../../test-support/test-database.ts'
+import { createConversationStore } from '../conversations/conversation-store.ts'
+import { rebuildConversations } from '../conversations/rebuild-conversations.ts'
 import { DEFAULT_PRICE_TABLE } from '../usage/price-table.ts'
 import { costWith } from '../usage/request-cost.ts'
 import { findTranscripts } from './find-transcripts.ts'
@@ -96,6 +98,20 @@ describeEachDatabase('nexus import into the database', ({ db }) => {
       db().kysely,
     )
     assert.deepEqual(conversations.rows, [{ request_count: 5, subtask_count: 1 }])
+  })
+
+  test('a rebuild, even with --rehash, links imported rows the same way', async () => {
+    const links = async () =>
+      (
+        await sql<{ message_id: string; branch_id: string; link_kind: string }>`select message_id,
+            branch_id, link_kind from api_requests where domain = ${domain} order by seq`.execute(
+          db().kysely,
+        )
+      ).rows
+    const before = await links()
+    await rebuildConversations(createConversationStore(db()), { dryRun: false, rehash: true })
+    assert.deepEqual(await links(), before)
+    assert.equal(before.length, 5)
   })
 
   test('running it again stores nothing twice', async () => {
