@@ -11,6 +11,8 @@ import { DEFAULT_PRICE_TABLE } from '../usage/price-table.ts'
 import { costWith } from '../usage/request-cost.ts'
 import { findTranscripts } from './find-transcripts.ts'
 import { jsonl, mainTranscript, SESSION, subagentTranscript } from './fixtures/transcript.ts'
+import { startDashboard } from '../dashboard/test-support.ts'
+import { importedRequestId } from './import-record.ts'
 import { createImportStore, linkImported } from './import-store.ts'
 import { importTranscripts } from './import-transcripts.ts'
 
@@ -98,6 +100,24 @@ describeEachDatabase('nexus import into the database', ({ db }) => {
       db().kysely,
     )
     assert.deepEqual(conversations.rows, [{ request_count: 5, subtask_count: 1 }])
+  })
+
+  test('the dashboard shows an imported request with its marker', async () => {
+    const dashboard = await startDashboard(db())
+    try {
+      const id = importedRequestId('msg_A')
+      const page = await fetch(`${dashboard.url}/requests/${id}`, {
+        headers: { 'x-dashboard-key': dashboard.key },
+      })
+      assert.equal(page.status, 200)
+      const html = await page.text()
+      assert.match(
+        html,
+        /imported from a Claude Code transcript \(message\s*<span class="mono">msg_A<\/span>\), not proxied/,
+      )
+    } finally {
+      await dashboard.close()
+    }
   })
 
   test('a rebuild, even with --rehash, links imported rows the same way', async () => {
