@@ -41,6 +41,10 @@ interface ChildResult {
   importMs: number
   linkMs: number
   rerunMs: number
+  /** Peak RSS once the database was open and migrated (PGlite's own peak is there), after
+   *  the import (before linking), and at the end. */
+  baseRssMb: number
+  importRssMb: number
   maxRssMb: number
 }
 
@@ -63,7 +67,7 @@ async function runParent() {
       console.log(
         `${backend.padEnd(8)} import ${r.messages} messages (${r.lines} lines) in ${(r.importMs / 1000).toFixed(1)} s: ` +
           `${Math.round(r.messages / (r.importMs / 1000))} messages/s; linking ${(r.linkMs / 1000).toFixed(1)} s; ` +
-          `re-run (nothing new) ${Math.round(r.messages / (r.rerunMs / 1000))} messages/s; peak RSS ${r.maxRssMb} MB`,
+          `re-run (nothing new) ${Math.round(r.messages / (r.rerunMs / 1000))} messages/s; peak RSS ${r.baseRssMb} MB before, ${r.importRssMb} MB after importing, ${r.maxRssMb} MB after linking`,
       )
     }
   } finally {
@@ -109,6 +113,7 @@ async function runChild(dir: string) {
   }
   try {
     await migrate(db)
+    const baseRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
     const files = await findTranscripts([join(dir, 'projects')])
     const options = {
       store: createImportStore(db),
@@ -119,6 +124,7 @@ async function runChild(dir: string) {
     let started = performance.now()
     const summary = await importTranscripts(files, options)
     const importMs = performance.now() - started
+    const importRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
     started = performance.now()
     await linkImported(db)
     const linkMs = performance.now() - started
@@ -131,6 +137,8 @@ async function runChild(dir: string) {
       importMs,
       linkMs,
       rerunMs,
+      baseRssMb,
+      importRssMb,
       maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     }
     process.stdout.write(JSON.stringify(result))

@@ -1,3 +1,4 @@
+import { MAX_BATCH_BYTES, recordBytes } from '../storage/byte-batches.ts'
 import type { RequestRecord } from '../storage/request-record.ts'
 import type { CostOf } from '../usage/request-cost.ts'
 import { importedRecord } from './import-record.ts'
@@ -66,19 +67,7 @@ export async function importTranscripts(
     incomplete: [],
     unreadable: [],
   }
-  const batchSize = options.batchSize ?? 1000
-  let batch: RequestRecord[] = []
-  // One batch is stored while the next is read: reading is CPU here, storing mostly waits.
-  let storing: Promise<void> = Promise.resolve()
-  const flush = async () => {
-    const records = batch
-    batch = []
-    await storing
-    if (records.length === 0) return
-    storing = storeBatch(records, options, summary)
-    // Its failure is reported where it is awaited (next batch or the end), not as unhandled.
-    storing.catch(() => {})
-  }
+  const batches = batcher(options, summary)
   const progress = () => {
     summary.elapsedMs = clock() - started
     options.onProgress?.(summary)
@@ -88,8 +77,7 @@ export async function importTranscripts(
       file,
       summary,
       async (record) => {
-        batch.push(record)
-        if (batch.length >= batchSize) await flush()
+        await batches.add(record)
         if (summary.messages % 500 === 0) progress()
       },
       options,
@@ -97,10 +85,40 @@ export async function importTranscripts(
     summary.files++
     progress()
   }
-  await flush()
-  await storing
+  await batches.finish()
   progress()
   return summary
+}
+
+// One batch is stored while the next is read: reading is CPU here, storing mostly waits.
+// Batches are bounded in bytes like the writer's: PGlite's heap grows with the largest
+// statement (src/storage/byte-batches.ts).
+function batcher(options: ImportOptions, summary: ImportSummary) {
+  const batchSize = options.batchSize ?? 1000
+  let batch: RequestRecord[] = []
+  let bytes = 0
+  let storing: Promise<void> = Promise.resolve()
+  const flush = async () => {
+    const records = batch
+    batch = []
+    bytes = 0
+    await storing
+    if (records.length === 0) return
+    storing = storeBatch(records, options, summary)
+    // Its failure is reported where it is awaited (next batch or the end), not as unhandled.
+    storing.catch(() => {})
+  }
+  return {
+    async add(record: RequestRecord) {
+      batch.push(record)
+      bytes += recordBytes(record)
+      if (batch.length >= batchSize || bytes >= MAX_BATCH_BYTES) await flush()
+    },
+    async finish() {
+      await flush()
+      await storing
+    },
+  }
 }
 
 async function readFile(
