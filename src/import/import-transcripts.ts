@@ -131,6 +131,7 @@ async function readFile(
   const source = linesOf(file)
   try {
     for await (const line of source.lines) {
+      summary.lines++
       for (const m of reader.push(line)) {
         summary.messages++
         await take(importedRecord(m, options.domain, options.costOf))
@@ -143,7 +144,6 @@ async function readFile(
     summary.messages++
     await take(importedRecord(m, options.domain, options.costOf))
   }
-  summary.lines += reader.lines
   for (const bad of reader.malformed) summary.malformed.push({ file, ...bad })
   if (source.incompleteTail() !== '') {
     summary.incomplete.push({ file, line: reader.lines + 1 })
