@@ -140,13 +140,16 @@ async function readFile(
   } catch (err) {
     summary.unreadable.push({ file, error: (err as Error).message })
   }
+  for (const bad of reader.malformed) summary.malformed.push({ file, ...bad })
+  // A file still being written may be in the middle of a response: its last message waits
+  // for the next run, which sees all of its content blocks and its final usage.
+  if (source.incompleteTail() !== '') {
+    summary.incomplete.push({ file, line: reader.lines + 1 })
+    return
+  }
   for (const m of reader.end()) {
     summary.messages++
     await take(importedRecord(m, options.domain, options.costOf))
-  }
-  for (const bad of reader.malformed) summary.malformed.push({ file, ...bad })
-  if (source.incompleteTail() !== '') {
-    summary.incomplete.push({ file, line: reader.lines + 1 })
   }
 }
 

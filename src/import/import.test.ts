@@ -142,27 +142,36 @@ describeEachDatabase('nexus import into the database', ({ db }) => {
     assert.deepEqual(hourly.rows, [{ requests: 5 }])
   })
 
-  test('a line still being written waits; malformed lines are reported with file:line', async () => {
+  test('a response still being written waits for its last line', async () => {
     const file = join(dir, 'projects', '-tmp-project', `${SESSION}.jsonl`)
-    const next = JSON.stringify({
-      ...(mainTranscript().at(-1) as object),
-      uuid: 'a6',
-      message: {
-        id: 'msg_D',
-        model: 'claude-sonnet-4-5',
-        content: [],
-        usage: { input_tokens: 1, output_tokens: 1 },
-      },
-    })
-    await appendFile(file, `{"oops\n${next.slice(0, 40)}`)
+    const line = (uuid: string, parentUuid: string, block: object, output: number) =>
+      JSON.stringify({
+        ...(mainTranscript().at(-1) as object),
+        uuid,
+        parentUuid,
+        message: {
+          id: 'msg_D',
+          model: 'claude-sonnet-4-5',
+          content: [block],
+          usage: { input_tokens: 2, output_tokens: output },
+        },
+      })
+    const first = line('d1', 'a5', { type: 'text', text: 'Two' }, 1)
+    const second = line('d2', 'd1', { type: 'text', text: 'blocks' }, 9)
+    await appendFile(file, `{"oops\n${first}\n${second.slice(0, 40)}`)
     const partial = await run()
-    assert.equal(partial.imported, 0)
+    assert.deepEqual([partial.messages, partial.imported], [5, 0])
     assert.deepEqual(partial.malformed, [{ file, line: 14, reason: 'not JSON' }])
-    assert.deepEqual(partial.incomplete, [{ file, line: 15 }])
-    await appendFile(file, `${next.slice(40)}\n`)
+    assert.deepEqual(partial.incomplete, [{ file, line: 16 }])
+
+    await appendFile(file, `${second.slice(40)}\n`)
     const completed = await run()
-    assert.equal(completed.imported, 1)
+    assert.deepEqual([completed.imported, completed.alreadyStored], [1, 5])
     assert.deepEqual(completed.incomplete, [])
+    const row = await sql<{ output_tokens: number; texts: string }>`select output_tokens,
+        response_body -> 'content' ->> 1 as texts from api_requests
+      where message_id = 'msg_D'`.execute(db().kysely)
+    assert.deepEqual(row.rows, [{ output_tokens: 9, texts: '{"text": "blocks", "type": "text"}' }])
   })
 })
 
