@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import { startProxy, testKey, type ProxyHarness } from '../../test-support/proxy-harness.ts'
 import { claudeCodeInstalled } from '../../test-support/run-claude-code.ts'
-import { describeEachDatabase } from '../../test-support/test-database.ts'
+import { describeEachDatabase, openTestDatabase } from '../../test-support/test-database.ts'
 import type { Database } from '../db/database.ts'
 import { runScenario } from '../conversations/claude-code/run-scenario.ts'
 import { getScenario } from '../conversations/claude-code/scenarios.ts'
@@ -25,13 +25,8 @@ interface Totals {
   cost: string
 }
 
-// What the proxy stored and what the import stored for the same API messages (the proxy also
-// stores side calls, which are not in transcripts: they are matched by the response's id).
-async function totals(db: Database, imported: boolean, domain: string) {
-  const where = imported
-    ? sql`source = ${IMPORT_SOURCE} and domain = ${domain}`
-    : sql`source is null and response_body ->> 'id' in (select message_id from api_requests
-          where source = ${IMPORT_SOURCE} and domain = ${domain})`
+// Token and cost totals of the rows matching `where`.
+async function totals(db: Database, where: RawBuilder<unknown>) {
   const rows =
     await sql<Totals>`select count(*)::text as requests, sum(input_tokens)::text as input,
       sum(output_tokens)::text as output, sum(cache_creation_input_tokens)::text as cache_write,
@@ -40,7 +35,7 @@ async function totals(db: Database, imported: boolean, domain: string) {
   return rows.rows[0]
 }
 
-describeEachDatabase('nexus import of what the real Claude Code CLI wrote', ({ db }) => {
+describeEachDatabase('nexus import of what the real Claude Code CLI wrote', ({ db, backend }) => {
   let proxy: ProxyHarness
   before(async () => {
     proxy = await startProxy(db())
@@ -69,35 +64,54 @@ describeEachDatabase('nexus import of what the real Claude Code CLI wrote', ({ d
           assert.ok(files.length >= 2 && files.slice(1).every((f) => f.includes('/subagents/')))
 
           const domain = `cc-import-${name}`
-          const summary = await importTranscripts(files, {
-            store: createImportStore(db()),
-            costOf: costWith(DEFAULT_PRICE_TABLE),
-            domain,
-            dryRun: false,
-          })
-          assert.deepEqual(summary.malformed, [])
-          assert.deepEqual(summary.incomplete, [])
-          await linkImported(db())
+          const importInto = (target: Database) =>
+            importTranscripts(files, {
+              store: createImportStore(target),
+              costOf: costWith(DEFAULT_PRICE_TABLE),
+              domain,
+              dryRun: false,
+            })
+          // Where the proxy stored the session already, nothing is counted twice.
+          const again = await importInto(db())
+          assert.deepEqual([again.imported, again.malformed, again.incomplete], [0, [], []])
+          assert.ok(again.alreadyStored > 0)
 
-          const imported = await totals(db(), true, domain)
-          const proxied = await totals(db(), false, domain)
-          assert.equal(imported?.requests, String(summary.imported))
-          assert.deepEqual(imported, proxied)
-          // Every main-loop and sub-agent call the proxy stored for the session (its side calls
-          // have other request types) is one the import found.
-          const calls = await sql<{ n: string }>`select count(*)::text as n from api_requests
-            where source is null and session_id = ${session} and request_type = 'inference'`.execute(
-            db().kysely,
-          )
-          assert.deepEqual(calls.rows, [{ n: String(summary.imported) }])
+          // Into a database of its own: every message, with the proxy's tokens and cost.
+          const fresh = await openTestDatabase(backend)
+          try {
+            const summary = await importInto(fresh.db)
+            assert.equal(summary.imported, again.alreadyStored)
+            await linkImported(fresh.db)
+            const messageIds = (
+              await sql<{ message_id: string }>`select message_id from api_requests`.execute(
+                fresh.db.kysely,
+              )
+            ).rows.map((r) => r.message_id)
+            const imported = await totals(fresh.db, sql`source = ${IMPORT_SOURCE}`)
+            const proxied = await totals(
+              db(),
+              sql`source is null and response_body ->> 'id' = any(${messageIds}::text[])`,
+            )
+            assert.equal(imported?.requests, String(summary.imported))
+            assert.deepEqual(imported, proxied)
+            // Every main-loop and sub-agent call the proxy stored for the session (its side
+            // calls have other request types) is one the import found.
+            const calls = await sql<{ n: string }>`select count(*)::text as n from api_requests
+              where source is null and session_id = ${session} and request_type = 'inference'`.execute(
+              db().kysely,
+            )
+            assert.deepEqual(calls.rows, [{ n: String(summary.imported) }])
 
-          // One conversation: the session with its sub-agents attached.
-          const linked = await sql<{ conversations: string; subtasks: string }>`
-            select count(distinct conversation_id)::text as conversations,
-              count(*) filter (where is_subtask)::text as subtasks
-            from api_requests where domain = ${domain}`.execute(db().kysely)
-          assert.equal(linked.rows[0]?.conversations, '1')
-          assert.notEqual(linked.rows[0]?.subtasks, '0')
+            // One conversation: the session with its sub-agents attached.
+            const linked = await sql<{ conversations: string; subtasks: string }>`
+              select count(distinct conversation_id)::text as conversations,
+                count(*) filter (where is_subtask)::text as subtasks
+              from api_requests`.execute(fresh.db.kysely)
+            assert.equal(linked.rows[0]?.conversations, '1')
+            assert.notEqual(linked.rows[0]?.subtasks, '0')
+          } finally {
+            await fresh.close()
+          }
         } finally {
           await result.sandbox.remove()
         }

@@ -8,10 +8,20 @@ import type { ImportStore } from './import-transcripts.ts'
 /** The import's storage: the same insert as proxied records (usage and search included). */
 export function createImportStore(db: Database): ImportStore {
   return {
-    async existing(messageIds) {
-      const rows = await sql<{ message_id: string }>`select message_id from api_requests
-        where message_id = any(${[...messageIds]}::text[])`.execute(db.kysely)
-      return new Set(rows.rows.map((r) => r.message_id))
+    async existing(messages) {
+      const ids = messages.map((m) => m.messageId)
+      const requestIds = messages.flatMap((m) => (m.requestId === null ? [] : [m.requestId]))
+      const imported = await sql<{ message_id: string }>`select message_id from api_requests
+        where message_id = any(${ids}::text[])`.execute(db.kysely)
+      const proxied = await sql<{ upstream_request_id: string }>`select upstream_request_id
+        from api_requests where upstream_request_id = any(${requestIds}::text[])
+          and source is null`.execute(db.kysely)
+      const seen = new Set(imported.rows.map((r) => r.message_id))
+      const proxiedIds = new Set(proxied.rows.map((r) => r.upstream_request_id))
+      for (const m of messages) {
+        if (m.requestId !== null && proxiedIds.has(m.requestId)) seen.add(m.messageId)
+      }
+      return seen
     },
     insert: (records) => insertRequestRecords(db, records),
   }

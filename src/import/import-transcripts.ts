@@ -7,8 +7,11 @@ import { TranscriptReader } from './transcript-reader.ts'
 
 /** What the import needs from storage. */
 export interface ImportStore {
-  /** The message ids among these that are already stored. */
-  existing(messageIds: readonly string[]): Promise<Set<string>>
+  /** The messages among these already stored: imported before (same message id) or proxied
+   *  (same upstream request id). Returns their message ids. */
+  existing(
+    messages: ReadonlyArray<{ messageId: string; requestId: string | null }>,
+  ): Promise<Set<string>>
   insert(records: readonly RequestRecord[]): Promise<void>
 }
 
@@ -158,7 +161,9 @@ async function storeBatch(
   options: ImportOptions,
   summary: ImportSummary,
 ) {
-  const existing = await options.store.existing(records.map((r) => r.messageId ?? ''))
+  const existing = await options.store.existing(
+    records.map((r) => ({ messageId: r.messageId ?? '', requestId: r.upstreamRequestId })),
+  )
   // The same message in two files of one batch (a copied transcript) is stored once too.
   const fresh = records.filter((r) => {
     const id = r.messageId ?? ''
