@@ -4,6 +4,7 @@ import { prepareDashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { DataDirLockedError } from '../db/data-dir-lock.ts'
 import { restrictNewFiles } from '../db/data-dir-mode.ts'
 import { CONVERSATIONS_USAGE, conversationsCommand } from './conversations-command.ts'
+import { IMPORT_USAGE, importCommand } from './import-command.ts'
 import { preflight, StartupError } from './preflight.ts'
 import { promptsSyncCommand } from './prompts-command.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
@@ -24,6 +25,9 @@ export const USAGE = `nexus <command>
   prune --older-than <age>
                       delete requests older than <age> (30d, 12h) and content no longer used
   convert-bodies      rewrite requests stored whole into the compact format (docs/storage.md)
+  import [PATH…] [--dry-run] [--domain NAME]
+                      store Claude Code transcripts (~/.claude/projects) as imported
+                      requests, once each (docs/import.md)
   keys generate       print a new client API key for a credential file
   login-link          print a single-use dashboard login link (key from DATA_DIR or config)
   demo                proxy and dashboard on a temporary database seeded with demo data
@@ -39,8 +43,13 @@ export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   if (argv.some((arg) => HELP_FLAGS.has(arg))) {
     // Help never runs anything: `nexus start --help` must not start a server.
-    const usage = { conversations: CONVERSATIONS_USAGE, prune: PRUNE_USAGE }[command ?? '']
-    process.stdout.write(usage ?? (command === 'convert-bodies' ? CONVERT_USAGE : USAGE))
+    const usage = {
+      conversations: CONVERSATIONS_USAGE,
+      prune: PRUNE_USAGE,
+      'convert-bodies': CONVERT_USAGE,
+      import: IMPORT_USAGE,
+    }[command ?? '']
+    process.stdout.write(usage ?? USAGE)
     return
   }
   restrictNewFiles()
@@ -121,6 +130,8 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
       return process.exit(await pruneCommand(rest))
     case 'convert-bodies':
       return process.exit(await convertCommand(rest))
+    case 'import':
+      return process.exit(await importCommand(rest))
     case 'keys':
       if (rest[0] === 'generate') return void console.log(generateClientKey())
       break

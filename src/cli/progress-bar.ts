@@ -18,23 +18,25 @@ interface Output {
 export function progressBar(out: Output, label: string, clock: () => number = Date.now) {
   let lastDraw = 0
   let lastTenth = -1
-  let last = { done: 0, total: 0 }
+  let last = { done: 0, total: 0, text: label }
   return {
-    update(done: number, total: number) {
-      last = { done, total }
+    /** `detail` follows the label (e.g. a rate); it changes nothing about when to redraw. */
+    update(done: number, total: number, detail?: string) {
+      const text = detail === undefined ? label : `${label}  ${detail}`
+      last = { done, total, text }
       if (out.isTTY) {
         if (clock() - lastDraw < 100 && done < total) return
         lastDraw = clock()
-        out.write(`\r${renderProgress(done, total, label)}`)
+        out.write(`\r${renderProgress(done, total, text)}\u001b[K`)
         return
       }
       const tenth = total > 0 ? Math.floor((done / total) * 10) : 10
       if (tenth === lastTenth) return
       lastTenth = tenth
-      out.write(`${renderProgress(done, total, label)}\n`)
+      out.write(`${renderProgress(done, total, text)}\n`)
     },
     finish() {
-      if (out.isTTY) out.write(`\r${renderProgress(last.done, last.total, label)}\n`)
+      if (out.isTTY) out.write(`\r${renderProgress(last.done, last.total, last.text)}\u001b[K\n`)
     },
   }
 }

@@ -82,7 +82,8 @@ class LinkTx implements RebuildTransaction {
   // after it. Links are derived data, so this transaction does not wait for its WAL flush: a
   // crash can only lose links that the next pass makes again. JIT is off: the lookups below are
   // index probes that the planner, guessing 100 keys per jsonb_to_recordset, would otherwise
-  // spend seconds compiling.
+  // spend seconds compiling. Imported rows (`nexus import`, no request body) keep the facts
+  // they were stored with: there is no body to derive them from.
   async readPending(limit: number): Promise<{ linkedThrough: number; requests: PendingRequest[] }> {
     const rows = await sql<PendingRow & { locked: boolean; mark: number }>`
       with state as materialized (
@@ -102,8 +103,8 @@ class LinkTx implements RebuildTransaction {
           case when (${this.#rehash} or request_type is null or request_type = 'inference')
               and (tool_call_count > 0 or needs_facts or asks_compaction)
             then response_body -> 'content' end as response_content
-        from (select r.*, ${this.#rehash} or ((link_facts_version is null or link_facts_version < ${LINK_FACTS_VERSION})
-                and (request_type is null or request_type = 'inference')) as needs_facts
+        from (select r.*, r.source is null and (${this.#rehash} or ((link_facts_version is null or link_facts_version < ${LINK_FACTS_VERSION})
+                and (request_type is null or request_type = 'inference'))) as needs_facts
               from api_requests r where state.locked and r.seq > state.mark order by r.seq limit ${limit}) r
       ) next on true
       order by next.seq`.execute(this.trx)

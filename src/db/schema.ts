@@ -55,6 +55,9 @@ export interface ApiRequestsTable {
   cache_creation_1h_tokens: Generated<number>
   web_search_requests: Generated<number>
   pricing_mode: string | null
+  /** src/import/migrations/130_imported_requests.sql: null for proxied rows. */
+  source: string | null
+  message_id: string | null
 }
 
 export interface StreamingChunksTable {

@@ -58,6 +58,10 @@ export interface RequestRecord {
   /** The dashboard's search text (search-text.ts); absent in records spooled before it was
    *  built here, whose search document the database then derives from the bodies. */
   searchText?: string
+  /** Set on records `nexus import` built from a Claude Code transcript (src/import/): where
+   *  the row came from and the API message id it was imported under. Absent when proxied. */
+  source?: string
+  messageId?: string
   chunks: StreamChunk[]
 }
 

@@ -132,6 +132,8 @@ function toRow(r: RequestRecord, stored: StoredBody) {
     upstream_request_id: r.upstreamRequestId,
     session_id: r.sessionId,
     agent_id: r.agentId,
+    source: r.source ?? null,
+    message_id: r.messageId ?? null,
     ...linkFactColumns(r.linkFactsVersion ?? null, r.linkFacts ?? null),
   }
 }

@@ -175,6 +175,9 @@ export interface RequestDetail extends RequestSummary {
   response_body: unknown
   response_bytes: number | null
   upstream_request_id: string | null
+  /** 'claude-code-import' for rows `nexus import` stored (docs/import.md); null when proxied. */
+  source: string | null
+  message_id: string | null
   parent_request_id: string | null
   parent_task_request_id: string | null
   current_message_hash: string | null

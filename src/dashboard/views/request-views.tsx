@@ -217,6 +217,15 @@ export function RequestDetailView(props: { row: RequestDetail; model: MessageMod
         </dd>
         <dt>Upstream id</dt>
         <dd class="mono">{r.upstream_request_id ?? '–'}</dd>
+        {r.source ? (
+          <>
+            <dt>Source</dt>
+            <dd data-testid="source">
+              imported from a Claude Code transcript (message{' '}
+              <span class="mono">{r.message_id ?? '–'}</span>), not proxied
+            </dd>
+          </>
+        ) : null}
         <dt>Conversation</dt>
         <dd>
           {r.conversation_id ? (
