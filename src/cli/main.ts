@@ -4,6 +4,8 @@ import { prepareDashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { DataDirLockedError } from '../db/data-dir-lock.ts'
 import { restrictNewFiles } from '../db/data-dir-mode.ts'
 import { CONVERSATIONS_USAGE, conversationsCommand } from './conversations-command.ts'
+import { CommandError } from './exit-codes.ts'
+import { OAUTH_USAGE, oauthCommand } from './oauth-command.ts'
 import { preflight, StartupError } from './preflight.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
 import { demo } from './demo.ts'
@@ -18,6 +20,11 @@ export const USAGE = `nexus <command>
   migrate             apply database migrations and exit
   conversations rebuild [--dry-run] [--rehash]
                       relink stored requests into conversations (docs/conversations.md)
+  oauth login <domain>
+                      sign a domain in with a Claude subscription (PKCE, paste the code)
+  oauth status        every credential file: kind, account, expiry, last refresh
+  oauth refresh <domain>
+                      refresh a domain's OAuth token now (docs/cli.md)
   keys generate       print a new client API key for a credential file
   login-link          print a single-use dashboard login link (key from DATA_DIR or config)
   demo                proxy and dashboard on a temporary database seeded with demo data
@@ -29,11 +36,16 @@ Configuration: environment variables or .env in the working directory (README.md
 
 const HELP_FLAGS = new Set(['--help', '-h', 'help'])
 
+const COMMAND_USAGE: Record<string, string> = {
+  conversations: CONVERSATIONS_USAGE,
+  oauth: OAUTH_USAGE,
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   if (argv.some((arg) => HELP_FLAGS.has(arg))) {
     // Help never runs anything: `nexus start --help` must not start a server.
-    process.stdout.write(command === 'conversations' ? CONVERSATIONS_USAGE : USAGE)
+    process.stdout.write((command && COMMAND_USAGE[command]) ?? USAGE)
     return
   }
   restrictNewFiles()
@@ -47,6 +59,10 @@ export async function main(argv: string[]): Promise<void> {
     ) {
       console.error(err.message)
       process.exit(1)
+    }
+    if (err instanceof CommandError) {
+      console.error(err.message)
+      process.exit(err.exitCode)
     }
     throw err
   }
@@ -104,6 +120,8 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
     }
     case 'conversations':
       return process.exit(await conversationsCommand(rest))
+    case 'oauth':
+      return process.exit(await oauthCommand(rest, loadRuntimeConfig().config))
     case 'keys':
       if (rest[0] === 'generate') return void console.log(generateClientKey())
       break
