@@ -4,6 +4,7 @@ import { prepareDashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { DataDirLockedError } from '../db/data-dir-lock.ts'
 import { restrictNewFiles } from '../db/data-dir-mode.ts'
 import { CONVERSATIONS_USAGE, conversationsCommand } from './conversations-command.ts'
+import { DB_USAGE, dbCommand } from './db-command.ts'
 import { CommandError } from './exit-codes.ts'
 import { OAUTH_USAGE, oauthCommand } from './oauth-command.ts'
 import { preflight, StartupError } from './preflight.ts'
@@ -18,6 +19,10 @@ export const USAGE = `nexus <command>
   proxy               the proxy alone (PostgreSQL, DATABASE_URL)
   dashboard           the dashboard alone (PostgreSQL, DATABASE_URL)
   migrate             apply database migrations and exit
+  db backup [--file <path>]
+                      a consistent copy of the database (PGlite or PostgreSQL)
+  db restore --file <path> [--force]
+                      put a backup back into an empty database (docs/cli.md)
   conversations rebuild [--dry-run] [--rehash]
                       relink stored requests into conversations (docs/conversations.md)
   oauth login <domain>
@@ -39,6 +44,7 @@ const HELP_FLAGS = new Set(['--help', '-h', 'help'])
 const COMMAND_USAGE: Record<string, string> = {
   conversations: CONVERSATIONS_USAGE,
   oauth: OAUTH_USAGE,
+  db: DB_USAGE,
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -120,6 +126,8 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
     }
     case 'conversations':
       return process.exit(await conversationsCommand(rest))
+    case 'db':
+      return process.exit(await dbCommand(rest, loadRuntimeConfig().config))
     case 'oauth':
       return process.exit(await oauthCommand(rest, loadRuntimeConfig().config))
     case 'keys':
