@@ -25,6 +25,10 @@ export const USAGE = `nexus <command>
                       put a backup back into an empty database (docs/cli.md)
   conversations rebuild [--dry-run] [--rehash]
                       relink stored requests into conversations (docs/conversations.md)
+  conversations explain <requestA> <requestB>
+                      why two requests did or did not link: each rule and its verdict
+  conversations copy <conversationId> --to <DATABASE_URL>
+                      copy a conversation with its chunks and usage to another database
   oauth login <domain>
                       sign a domain in with a Claude subscription (PKCE, paste the code)
   oauth status        every credential file: kind, account, expiry, last refresh

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -7,52 +6,11 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { insertRequestRecords } from '../storage/request-store.ts'
 import { usageRecord } from '../usage/usage-test-records.ts'
-import { testBackends, testDatabaseUrl } from '../../test-support/test-database.ts'
+import { testBackends } from '../../test-support/test-database.ts'
 import { runNexus } from '../../test-support/nexus-process.ts'
+import { newPlace, type Place } from '../../test-support/fresh-database.ts'
 import { detectBackupFormat } from './backup.ts'
-import { openPglite, openPostgres, type Backend, type Database } from './database.ts'
-import { migrate } from './migrate.ts'
-import { createPgliteDataDir } from './pglite-data-dir.ts'
-
-/** A fresh, empty place for a database: a DATA_DIR, or a new PostgreSQL database. */
-interface Place {
-  env: Record<string, string>
-  open(): Promise<Database>
-  drop(): Promise<void>
-}
-
-async function newPlace(backend: Backend, root: string): Promise<Place> {
-  const name = `nexus_bk_${randomBytes(5).toString('hex')}`
-  if (backend === 'pglite') {
-    const dataDir = join(root, name)
-    return {
-      env: { DATA_DIR: dataDir },
-      async open() {
-        await createPgliteDataDir(join(dataDir, 'pglite'), { progress: () => {} })
-        const db = openPglite(join(dataDir, 'pglite'))
-        await migrate(db)
-        return db
-      },
-      drop: () => rm(dataDir, { recursive: true, force: true }),
-    }
-  }
-  const admin = openPostgres({ url: testDatabaseUrl(), maxConnections: 1 })
-  await admin.exec(`create database ${name}`)
-  const url = new URL(testDatabaseUrl())
-  url.pathname = `/${name}`
-  return {
-    env: { DATABASE_URL: url.toString(), DATA_DIR: join(root, `${name}-data`) },
-    async open() {
-      const db = openPostgres({ url: url.toString() })
-      await migrate(db)
-      return db
-    },
-    async drop() {
-      await admin.exec(`drop database if exists ${name} with (force)`)
-      await admin.close()
-    },
-  }
-}
+import type { Database } from './database.ts'
 
 async function storedRows(db: Database) {
   const requests = await db.kysely
