@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts'
 import { linkPending } from '../conversations/conversation-linker.ts'
 import { createConversationStore } from '../conversations/conversation-store.ts'
-import { copyConversation } from '../conversations/copy-conversation.ts'
+import { copyConversation } from '../conversations/conversation-copy-store.ts'
 import { explainLink, formatExplanation } from '../conversations/explain-link.ts'
 import { findExplainSubject } from '../conversations/explain-store.ts'
 import { rebuildConversations } from '../conversations/rebuild-conversations.ts'

@@ -96,7 +96,8 @@ export async function saveLogin(options: SaveLoginOptions): Promise<string> {
   await mkdir(options.dir, { recursive: true, mode: 0o700 })
   const path = join(options.dir, `${options.domain}${CREDENTIALS_SUFFIX}`)
   const existing = await readExisting(path)
-  const { api_key: _dropped, ...kept } = (existing ?? {}) as Record<string, unknown>
+  const kept: Record<string, unknown> = { ...existing }
+  delete kept['api_key']
   const { tokens } = options
   const file: OAuthCredential = {
     ...kept,

@@ -21,7 +21,7 @@ import { insertTokenUsage } from '../usage/token-usage-store.ts'
 import { usageRecord } from '../usage/usage-test-records.ts'
 import { linkPending } from './conversation-linker.ts'
 import { createConversationStore } from './conversation-store.ts'
-import { copyConversation } from './copy-conversation.ts'
+import { copyConversation } from './conversation-copy-store.ts'
 
 describeEachDatabase('conversations copy', ({ db, backend }) => {
   let target: TestDatabase
