@@ -130,9 +130,13 @@ async function restorePglite(
     const { db } = openPgliteWorker(partial, file)
     try {
       await sql`select 1`.execute(db.kysely)
-    } finally {
+    } catch (err) {
+      // A tarball PGlite cannot open leaves nothing behind.
       await db.close()
+      await rm(partial, { recursive: true, force: true })
+      throw new BackupError(`${file} could not be opened as a database: ${(err as Error).message}`)
     }
+    await db.close()
     if (existsSync(dir)) {
       if (!force) {
         await rm(partial, { recursive: true, force: true })
