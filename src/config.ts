@@ -45,6 +45,8 @@ const envSchema = z.object({
   DASHBOARD_TRUST_PROXY: bool(false),
   CLAUDE_OAUTH_TOKEN_URL: url('https://console.anthropic.com/v1/oauth/token'),
   CLAUDE_OAUTH_CLIENT_ID: z.string().default('9d1c250a-e61b-44d9-88ed-5944d1962f5e'),
+  CLAUDE_OAUTH_AUTHORIZE_URL: url('https://claude.ai/oauth/authorize'),
+  CLAUDE_OAUTH_REDIRECT_URI: url('https://console.anthropic.com/oauth/code/callback'),
   STORAGE_BATCH_SIZE: int(200, 1),
   STORAGE_FLUSH_INTERVAL_MS: int(50, 1),
   STORAGE_WRITE_TIMEOUT_MS: int(5_000, 100),
@@ -104,7 +106,8 @@ export interface Config {
     /** Lets a non-loopback bind spend credential files without client auth (an open relay). */
     allowOpenRelay: boolean
   }
-  oauth: { tokenUrl: string; clientId: string }
+  /** authorizeUrl and redirectUri are only used by `nexus oauth login`. */
+  oauth: { tokenUrl: string; clientId: string; authorizeUrl: string; redirectUri: string }
   storage: {
     enabled: boolean
     batchSize: number
@@ -185,7 +188,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       enableClientAuth: e.ENABLE_CLIENT_AUTH,
       allowOpenRelay: e.PROXY_ALLOW_OPEN_RELAY,
     },
-    oauth: { tokenUrl: e.CLAUDE_OAUTH_TOKEN_URL, clientId: e.CLAUDE_OAUTH_CLIENT_ID },
+    oauth: {
+      tokenUrl: e.CLAUDE_OAUTH_TOKEN_URL,
+      clientId: e.CLAUDE_OAUTH_CLIENT_ID,
+      authorizeUrl: e.CLAUDE_OAUTH_AUTHORIZE_URL,
+      redirectUri: e.CLAUDE_OAUTH_REDIRECT_URI,
+    },
     storage: {
       enabled: e.STORAGE_ENABLED,
       batchSize: e.STORAGE_BATCH_SIZE,

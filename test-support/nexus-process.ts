@@ -44,3 +44,41 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 100))
   }
 }
+
+export interface NexusRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * `node bin/nexus.js <args>` to completion with only PATH and the given environment.
+ * `respond` sees stdout as it grows and may answer on stdin (a pasted code, say); stdin is
+ * closed once it returns a string, or at once without it.
+ */
+export function runNexus(
+  args: string[],
+  env: Record<string, string>,
+  respond?: (stdout: string) => string | undefined,
+): Promise<NexusRun> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', NEXUS_FROM_SOURCE: '1', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  let answered = respond === undefined
+  if (answered) child.stdin.end()
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString()
+    if (answered || !respond) return
+    const answer = respond(stdout)
+    if (answer === undefined) return
+    answered = true
+    child.stdin.end(answer)
+  })
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })),
+  )
+}

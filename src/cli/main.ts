@@ -5,6 +5,9 @@ import { DataDirLockedError } from '../db/data-dir-lock.ts'
 import { restrictNewFiles } from '../db/data-dir-mode.ts'
 import { CONVERSATIONS_USAGE, conversationsCommand } from './conversations-command.ts'
 import { IMPORT_USAGE, importCommand } from './import-command.ts'
+import { DB_USAGE, dbCommand } from './db-command.ts'
+import { CommandError } from './exit-codes.ts'
+import { OAUTH_USAGE, oauthCommand } from './oauth-command.ts'
 import { preflight, StartupError } from './preflight.ts'
 import { promptsSyncCommand } from './prompts-command.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
@@ -19,6 +22,10 @@ export const USAGE = `nexus <command>
   proxy               the proxy alone (PostgreSQL, DATABASE_URL)
   dashboard           the dashboard alone (PostgreSQL, DATABASE_URL)
   migrate             apply database migrations and exit
+  db backup [--file <path>]
+                      a consistent copy of the database (PGlite or PostgreSQL)
+  db restore --file <path> [--force]
+                      put a backup back into an empty database (docs/cli.md)
   conversations rebuild [--dry-run] [--rehash]
                       relink stored requests into conversations (docs/conversations.md)
   prompts sync        pull the MCP prompts from GitHub once (docs/mcp.md)
@@ -28,6 +35,15 @@ export const USAGE = `nexus <command>
   import [PATH…] [--dry-run] [--domain NAME]
                       store Claude Code transcripts (~/.claude/projects) as imported
                       requests, once each (docs/import.md)
+  conversations explain <requestA> <requestB>
+                      why two requests did or did not link: each rule and its verdict
+  conversations copy <conversationId> --to <DATABASE_URL>
+                      copy a conversation with its chunks and usage to another database
+  oauth login <domain>
+                      sign a domain in with a Claude subscription (PKCE, paste the code)
+  oauth status        every credential file: kind, account, expiry, last refresh
+  oauth refresh <domain>
+                      refresh a domain's OAuth token now (docs/cli.md)
   keys generate       print a new client API key for a credential file
   login-link          print a single-use dashboard login link (key from DATA_DIR or config)
   demo                proxy and dashboard on a temporary database seeded with demo data
@@ -39,17 +55,20 @@ Configuration: environment variables or .env in the working directory (README.md
 
 const HELP_FLAGS = new Set(['--help', '-h', 'help'])
 
+const COMMAND_USAGE: Record<string, string> = {
+  conversations: CONVERSATIONS_USAGE,
+  oauth: OAUTH_USAGE,
+  db: DB_USAGE,
+  prune: PRUNE_USAGE,
+  'convert-bodies': CONVERT_USAGE,
+  import: IMPORT_USAGE,
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   if (argv.some((arg) => HELP_FLAGS.has(arg))) {
     // Help never runs anything: `nexus start --help` must not start a server.
-    const usage = {
-      conversations: CONVERSATIONS_USAGE,
-      prune: PRUNE_USAGE,
-      'convert-bodies': CONVERT_USAGE,
-      import: IMPORT_USAGE,
-    }[command ?? '']
-    process.stdout.write(usage ?? USAGE)
+    process.stdout.write((command && COMMAND_USAGE[command]) ?? USAGE)
     return
   }
   restrictNewFiles()
@@ -63,6 +82,10 @@ export async function main(argv: string[]): Promise<void> {
     ) {
       console.error(err.message)
       process.exit(1)
+    }
+    if (err instanceof CommandError) {
+      console.error(err.message)
+      process.exit(err.exitCode)
     }
     throw err
   }
@@ -132,6 +155,10 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
       return process.exit(await convertCommand(rest))
     case 'import':
       return process.exit(await importCommand(rest))
+    case 'db':
+      return process.exit(await dbCommand(rest, loadRuntimeConfig().config))
+    case 'oauth':
+      return process.exit(await oauthCommand(rest, loadRuntimeConfig().config))
     case 'keys':
       if (rest[0] === 'generate') return void console.log(generateClientKey())
       break

@@ -274,7 +274,7 @@ interface LinkColumns {
   parent_task_request_id: string | null
 }
 
-interface FactColumns {
+export interface FactColumns {
   link_facts_version: number | null
   current_message_hash: string | null
   parent_message_hash: string | null
@@ -345,7 +345,7 @@ function pendingOf(r: PendingRow, rehash: boolean): PendingRequest {
   }
 }
 
-function factsOf(r: FactColumns): LinkFacts | null {
+export function factsOf(r: FactColumns): LinkFacts | null {
   if (r.current_message_hash === null) return null
   return {
     currentHash: r.current_message_hash,
@@ -405,7 +405,7 @@ function linkedOf(r: LinkedRow): LinkedRequest {
   }
 }
 
-interface SpawnRow {
+export interface SpawnRow {
   request_id: string
   tool_index: number
   seq: number
@@ -419,7 +419,7 @@ interface SpawnRow {
   claimed_agent_id: string | null
 }
 
-function spawnOf(r: SpawnRow): SpawnState {
+export function spawnOf(r: SpawnRow): SpawnState {
   return {
     requestId: r.request_id,
     toolIndex: r.tool_index,

@@ -7,7 +7,7 @@ import {
   type LinkFacts,
 } from './link-facts.ts'
 import { summaryKeyOfAnswer } from './compaction-summary.ts'
-import { LinkIndex, lookupKeysOf, type IndexedRequest } from './link-index.ts'
+import { indexedRequestOf, LinkIndex, lookupKeysOf, type IndexedRequest } from './link-index.ts'
 import type { LinkTransaction } from './store-ports.ts'
 import {
   TURN_LINKS,
@@ -106,26 +106,14 @@ function factsVersionOf(requestType: string): number | null {
 
 // Only inference requests with messages take part in conversations; the rest keep null links.
 function indexedRequest(p: Prepared): IndexedRequest | undefined {
-  const facts: LinkFacts | null = p.facts
-  if (p.requestType !== 'inference' || facts === null) return undefined
-  const compactionSessionIds = facts.compaction
-    ? [...new Set([p.sessionId, facts.compaction.transcriptSessionId].filter((s) => s !== null))]
-    : []
-  return {
+  if (p.requestType !== 'inference' || p.facts === null) return undefined
+  return indexedRequestOf(p.facts, {
     requestId: p.requestId,
     domain: p.pending.domain,
-    currentHash: facts.currentHash,
-    parentHash: facts.parentHash,
-    grandparentHash: facts.grandparentHash,
-    systemHash: facts.systemHash,
-    promptHash: facts.promptHash,
-    continuesCompaction: facts.compaction !== null,
-    compactionSessionIds,
-    summaryKey: facts.compaction?.summaryKey ?? null,
     sessionId: p.sessionId,
     agentId: p.agentId,
     timestamp: p.pending.timestamp,
-  }
+  })
 }
 
 function apply(

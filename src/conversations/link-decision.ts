@@ -52,40 +52,113 @@ export interface LinkDecision {
 }
 
 /**
- * Where a request belongs (docs/conversations.md has the rules and their reasons). Pure: the
- * same request and candidates always give the same decision, which is what makes live linking
- * and a rebuild agree.
+ * One linking rule: when it applies to a request at all, and the decision it makes from the
+ * candidates (undefined: no match, the next rule is tried).
+ */
+export interface LinkRule {
+  name: LinkKind
+  /** The rule's condition in words, for `nexus conversations explain`. */
+  condition: string
+  /** Why the rule cannot apply to this request whatever the candidates; undefined if it can. */
+  notApplicable(request: LinkRequest): string | undefined
+  decide(request: LinkRequest, found: LinkCandidates): LinkDecision | undefined
+}
+
+/**
+ * The rules in the order they are tried; the first decision wins (docs/conversations.md has
+ * the rules and their reasons). `decideLink` and `nexus conversations explain` both use this
+ * list, so an explanation is never a second implementation that could drift.
+ */
+export const LINK_RULES: readonly LinkRule[] = [
+  {
+    name: 'parent',
+    condition: "an earlier request's messages are this request's minus the last exchange",
+    notApplicable: (r) => (r.parentHash === null ? 'it has only one exchange' : undefined),
+    decide(request, found) {
+      const parent = bestMatch(request, found.parents)
+      return parent && continueTurn('parent', parent, request, found)
+    },
+  },
+  {
+    name: 'grandparent',
+    condition: "an earlier request's messages are this request's minus the last two exchanges",
+    notApplicable: (r) =>
+      r.grandparentHash === null ? 'it has fewer than three exchanges' : undefined,
+    decide(request, found) {
+      const grandparent = bestMatch(request, found.grandparents)
+      return grandparent && continueTurn('grandparent', grandparent, request, found)
+    },
+  },
+  {
+    name: 'compaction',
+    condition:
+      'it continues a compacted conversation: the compaction call of the session it names, or the call whose answer is its summary',
+    notApplicable: (r) =>
+      r.continuesCompaction ? undefined : 'it does not start with a continuation summary',
+    decide: (request, found) => continueCompaction(request, found),
+  },
+  {
+    name: 'subtask',
+    condition: "its single prompt is the prompt of an earlier request's Agent/Task call",
+    notApplicable: (r) => (r.promptHash === null ? 'it is not a single-prompt request' : undefined),
+    decide(request, found) {
+      const spawn = chooseSpawn(request, found.spawns)
+      return spawn && startSubtask(spawn)
+    },
+  },
+  {
+    name: 'retry',
+    condition:
+      'the same first messages sent again, by the same agent, in the same session (without sessions: the same system prompt within 5 minutes)',
+    notApplicable: (r) => (r.parentHash === null ? undefined : 'it is not a first request'),
+    decide(request, found) {
+      const resent = findResentFirst(request, found.sameHash)
+      if (!resent) return undefined
+      return {
+        ...inherit(resent),
+        linkKind: 'retry',
+        parentRequestId: resent.parentRequestId,
+        branch: keep(resent.branchId),
+      }
+    },
+  },
+  {
+    name: 'agent',
+    condition: "a sub-agent request whose parent was lost joins its agent id's newest request",
+    notApplicable: (r) => (r.agentId === null ? 'it carries no agent id' : undefined),
+    decide(request, found) {
+      const peer = found.agentPeers[0]
+      return peer && continueTurn('agent', peer, request, found)
+    },
+  },
+  {
+    name: 'root',
+    condition: 'nothing above matched: it starts a conversation of its own',
+    notApplicable: () => undefined,
+    decide: (request) => ({
+      linkKind: 'root',
+      conversationId: request.requestId,
+      parentRequestId: null,
+      branch: keep('main'),
+      // Only sub-agents send an agent id: one whose spawn was never seen is still sub-agent work.
+      isSubtask: request.agentId !== null,
+      parentTaskRequestId: null,
+    }),
+  },
+]
+
+/**
+ * Where a request belongs: the first rule of LINK_RULES that decides. Pure: the same request
+ * and candidates always give the same decision, which is what makes live linking and a
+ * rebuild agree.
  */
 export function decideLink(request: LinkRequest, found: LinkCandidates): LinkDecision {
-  const parent = bestMatch(request, found.parents)
-  if (parent) return continueTurn('parent', parent, request, found)
-  const grandparent = bestMatch(request, found.grandparents)
-  if (grandparent) return continueTurn('grandparent', grandparent, request, found)
-  if (request.continuesCompaction) {
-    const continued = continueCompaction(request, found)
-    if (continued) return continued
+  for (const rule of LINK_RULES) {
+    if (rule.notApplicable(request) !== undefined) continue
+    const decision = rule.decide(request, found)
+    if (decision) return decision
   }
-  const spawn = request.promptHash === null ? undefined : chooseSpawn(request, found.spawns)
-  if (spawn) return startSubtask(spawn)
-  const resent = request.parentHash === null ? findResentFirst(request, found.sameHash) : undefined
-  if (resent)
-    return {
-      ...inherit(resent),
-      linkKind: 'retry',
-      parentRequestId: resent.parentRequestId,
-      branch: keep(resent.branchId),
-    }
-  const peer = request.agentId === null ? undefined : found.agentPeers[0]
-  if (peer) return continueTurn('agent', peer, request, found)
-  return {
-    linkKind: 'root',
-    conversationId: request.requestId,
-    parentRequestId: null,
-    branch: keep('main'),
-    // Only sub-agents send an agent id: one whose spawn was never seen is still sub-agent work.
-    isSubtask: request.agentId !== null,
-    parentTaskRequestId: null,
-  }
+  throw new Error('the root rule always decides')
 }
 
 /**

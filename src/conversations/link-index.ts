@@ -1,4 +1,5 @@
 import type { LinkCandidates, LinkRequest } from './link-decision.ts'
+import type { LinkFacts } from './link-facts.ts'
 import type {
   ConversationState,
   LinkedRequest,
@@ -16,6 +17,33 @@ export interface IndexedRequest extends LinkRequest {
   compactionSessionIds: string[]
   /** A continuation's summary key: finds the compaction call when no session names it. */
   summaryKey: string | null
+}
+
+/** A request with link facts, as the linker (and `conversations explain`) looks it up. */
+export function indexedRequestOf(
+  facts: LinkFacts,
+  r: {
+    requestId: string
+    domain: string
+    sessionId: string | null
+    agentId: string | null
+    timestamp: Date
+  },
+): IndexedRequest {
+  const compactionSessionIds = facts.compaction
+    ? [...new Set([r.sessionId, facts.compaction.transcriptSessionId].filter((s) => s !== null))]
+    : []
+  return {
+    ...r,
+    currentHash: facts.currentHash,
+    parentHash: facts.parentHash,
+    grandparentHash: facts.grandparentHash,
+    systemHash: facts.systemHash,
+    promptHash: facts.promptHash,
+    continuesCompaction: facts.compaction !== null,
+    compactionSessionIds,
+    summaryKey: facts.compaction?.summaryKey ?? null,
+  }
 }
 
 /**

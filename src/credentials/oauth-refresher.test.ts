@@ -107,6 +107,7 @@ describe('oauth refresh', () => {
         accessToken: 'access-new',
         refreshToken: 'refresh-new',
         expiresAt: clock.now + 28_800_000,
+        refreshedAt: clock.now,
         isMax: true,
         scopes: ['user:inference', 'user:profile'],
       },

@@ -156,6 +156,8 @@ export function createOAuthRefresher(deps: OAuthRefresherDeps): OAuthRefresher {
       // Endpoints that do not rotate refresh tokens omit it; the old one stays valid.
       refreshToken: response.refresh_token ?? file.oauth.refreshToken,
       expiresAt: deps.clock() + Math.round(response.expires_in * 1000),
+      // Not part of Claude Code's format (loose schema); `nexus oauth status` shows it.
+      refreshedAt: deps.clock(),
     }
     if (response.scope !== undefined) oauth.scopes = response.scope.split(' ').filter(Boolean)
     return { ...file, oauth }
