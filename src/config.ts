@@ -72,7 +72,7 @@ const envSchema = z.object({
   AI_ANALYSIS_MAX_OUTPUT_TOKENS: int(4_096, 256),
   AI_ANALYSIS_RATE_LIMIT_MAX: int(30, 1),
   AI_ANALYSIS_RATE_LIMIT_WINDOW_MINUTES: int(60, 1),
-  AI_ANALYSIS_CLAUDE_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  AI_ANALYSIS_CLAUDE_MODEL: z.string().min(1).default('claude-sonnet-4-6'),
   AI_ANALYSIS_CLAUDE_BASE_URL: z.url().optional(),
   AI_ANALYSIS_CLAUDE_DOMAIN: optionalString,
   ANTHROPIC_API_KEY: optionalString,
