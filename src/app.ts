@@ -30,6 +30,8 @@ import type { PriceTable } from './usage/price-table.ts'
 import { costWith } from './usage/request-cost.ts'
 import { maintainTokenUsagePartitions } from './usage/token-usage-partitions-store.ts'
 import { usageRoutes } from './usage/usage-routes.ts'
+import { createAnalysisWorker } from './analysis/create-analysis.ts'
+import type { AnalysisWorker } from './analysis/analysis-worker.ts'
 
 export interface AppDeps {
   config: Config
@@ -50,6 +52,8 @@ export interface App {
   dashboardListener: Listener
   writer: StorageWriter | null
   metrics: ProxyMetrics
+  /** The AI analysis worker: null without a provider or with AI_WORKER_ENABLED=false. */
+  analysisWorker: AnalysisWorker | null
   /** Starts background loops (storage writer, spool replay). The CLI calls this. */
   start(): Promise<void>
   /** Ends the dashboard's live streams (a `shutdown` event each): call before closing servers. */
@@ -98,7 +102,21 @@ export function createApp(deps: AppDeps): App {
         })
       : null
   const metrics = new ProxyMetrics()
-  const costOf = costWith(deps.priceTable ?? readPriceTable(config.usage.pricingFile))
+  const priceTable = deps.priceTable ?? readPriceTable(config.usage.pricingFile)
+  const costOf = costWith(priceTable)
+  const analysisWorker =
+    db && config.analysis.workerEnabled
+      ? (createAnalysisWorker({
+          config: config.analysis,
+          db,
+          log,
+          clock,
+          priceTable,
+          credentials,
+          onChange: ({ conversationId, branchId, domain }, status) =>
+            live.publish({ type: 'analysis', conversationId, branchId, domain, status }),
+        }) ?? null)
+      : null
   const slack = new SlackNotifier({
     fetch: deps.fetch ?? fetch,
     log,
@@ -155,6 +173,14 @@ export function createApp(deps: AppDeps): App {
     readOnly: config.dashboard.readOnly,
     trustProxy: config.dashboard.trustProxy,
     live,
+    analysis: {
+      rateLimit: config.analysis.rateLimit,
+      workerConfigured: config.analysis.provider !== undefined,
+      onQueued: (key) => {
+        live.publish({ type: 'analysis', ...key, status: 'pending' })
+        analysisWorker?.wake()
+      },
+    },
   })
   // The JSON APIs on the proxy port, behind the dashboard's keys and sessions.
   const api = new Hono()
@@ -175,9 +201,11 @@ export function createApp(deps: AppDeps): App {
     dashboardListener: getRequestListener(dashboard.app.fetch),
     writer,
     metrics,
+    analysisWorker,
     async start() {
       await live.start()
       linker?.start()
+      analysisWorker?.start()
       if (!writer || !db) return
       partitions = maintainTokenUsagePartitions(db, clock, (err) =>
         log.error('could not create token_usage partitions; rows go to the default partition', {
@@ -197,6 +225,7 @@ export function createApp(deps: AppDeps): App {
       await partitions?.ready
       await writer?.drain()
       await linker?.stop()
+      await analysisWorker?.stop()
       await live.stop()
       await slack.drain()
       await upstream.close()

@@ -79,3 +79,22 @@ function json(value: unknown): unknown {
 function messagesOf(body: unknown): unknown {
   return typeof body === 'object' && body !== null && 'messages' in body ? body.messages : []
 }
+
+export async function branchExists(
+  db: Database,
+  conversationId: string,
+  branchId: string,
+): Promise<boolean> {
+  const row = await db.kysely
+    .selectFrom('api_requests')
+    .select('request_id')
+    .where('conversation_id', '=', conversationId)
+    .where(
+      branchId === 'main'
+        ? sql<boolean>`(branch_id = 'main' or branch_id is null)`
+        : sql<boolean>`branch_id = ${branchId}`,
+    )
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}

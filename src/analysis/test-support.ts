@@ -101,7 +101,9 @@ export class ScriptedServer {
   replies: Reply[] = []
   #server: Server | undefined
 
+  /** Starts once; later calls return the same URL (suites per backend share one server). */
   async start(): Promise<string> {
+    if (this.#server) return this.url
     this.#server = createServer((req, res) => {
       const parts: Buffer[] = []
       req.on('data', (c: Buffer) => parts.push(c))
@@ -116,7 +118,11 @@ export class ScriptedServer {
       })
     })
     await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r))
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`
+    return this.url
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server?.address() as AddressInfo).port}`
   }
 
   async close(): Promise<void> {

@@ -18,7 +18,7 @@ import {
 } from './auth/middleware.ts'
 import { securityHeaders } from './auth/security-headers.ts'
 import type { DashboardLive } from './live/dashboard-live.ts'
-import { analysisRoutes } from './routes/analysis-routes.ts'
+import { analysisRoutes, type AnalysisRoutesDeps } from '../analysis/analysis-routes.ts'
 import { assetRoutes } from './routes/asset-routes.ts'
 import { conversationPageRoutes } from './routes/conversation-page-routes.tsx'
 import { eventsRoutes } from './routes/events-routes.ts'
@@ -43,6 +43,8 @@ export interface DashboardDepsIn {
   live: DashboardLive
   sessionTtlMs?: number
   sseHeartbeatMs?: number
+  /** The analysis API's settings (src/analysis/); without them: no worker, 30 an hour. */
+  analysis?: Pick<AnalysisRoutesDeps, 'rateLimit' | 'workerConfigured' | 'onQueued'>
 }
 
 export interface Dashboard {
@@ -91,10 +93,20 @@ export function createDashboard(deps: DashboardDepsIn): Dashboard {
       ...(deps.sseHeartbeatMs ? { heartbeatMs: deps.sseHeartbeatMs } : {}),
     }),
   )
-  app.route('/', analysisRoutes())
   const db = deps.db
   if (db) {
     const pageDeps = { db, clock: deps.clock, log: deps.log }
+    app.route(
+      '/',
+      analysisRoutes({
+        db,
+        clock: deps.clock,
+        ...(deps.analysis ?? {
+          rateLimit: { max: 30, windowMs: 3_600_000 },
+          workerConfigured: false,
+        }),
+      }),
+    )
     app.route('/', overviewRoutes(pageDeps))
     app.route('/', requestRoutes(pageDeps))
     app.route('/', conversationPageRoutes(pageDeps))

@@ -214,21 +214,16 @@ describeEachDatabase('dashboard auth', ({ db }) => {
 
   test('writes need the same origin even with a valid session', async () => {
     const cookie = await loginCookie(h.url, h.key)
-    const path = `/conversations/${a.conversationId}/analysis`
-    assert.equal(
-      (await get(path, { method: 'POST', headers: { cookie, origin: 'http://evil.example' } }))
-        .status,
-      403,
-    )
-    assert.equal(
-      (await get(path, { method: 'POST', headers: { cookie, 'sec-fetch-site': 'cross-site' } }))
-        .status,
-      403,
-    )
-    assert.equal(
-      (await get(path, { method: 'POST', headers: { cookie, origin: h.url } })).status,
-      501,
-    )
+    const body = JSON.stringify({ conversationId: a.conversationId, branchId: 'main' })
+    const post = (headers: Record<string, string>) =>
+      get('/api/analyses', {
+        method: 'POST',
+        body,
+        headers: { cookie, 'content-type': 'application/json', ...headers },
+      })
+    assert.equal((await post({ origin: 'http://evil.example' })).status, 403)
+    assert.equal((await post({ 'sec-fetch-site': 'cross-site' })).status, 403)
+    assert.equal((await post({ origin: h.url })).status, 202)
   })
 
   test('pages offer nothing that does not exist yet: no analysis link, panel or button', async () => {
@@ -321,10 +316,14 @@ describeEachDatabase('dashboard auth', ({ db }) => {
       assert.equal(res.status, 200)
       const html = await res.text()
       assert.match(html, /read-only · anonymous/)
-      const write = await fetch(
-        `${ro.url}/conversations/00000000-0000-4000-8000-000000000000/analysis`,
-        { method: 'POST', headers: { origin: ro.url } },
-      )
+      const write = await fetch(`${ro.url}/api/analyses`, {
+        method: 'POST',
+        headers: { origin: ro.url, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          conversationId: '00000000-0000-4000-8000-000000000000',
+          branchId: 'main',
+        }),
+      })
       assert.equal(write.status, 403)
       assert.deepEqual(await write.json(), {
         type: 'error',
