@@ -3,7 +3,9 @@ import { generateClientKey } from '../credentials/generate-key.ts'
 import { prepareDashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { DataDirLockedError } from '../db/data-dir-lock.ts'
 import { restrictNewFiles } from '../db/data-dir-mode.ts'
+import { ANALYSIS_USAGE, analysisCommand } from './analysis-command.ts'
 import { CONVERSATIONS_USAGE, conversationsCommand } from './conversations-command.ts'
+import { workerCommand } from './worker-command.ts'
 import { preflight, StartupError } from './preflight.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
 import { demo } from './demo.ts'
@@ -15,6 +17,9 @@ export const USAGE = `nexus <command>
                       process; embedded database in DATA_DIR unless DATABASE_URL is set
   proxy               the proxy alone (PostgreSQL, DATABASE_URL)
   dashboard           the dashboard alone (PostgreSQL, DATABASE_URL)
+  worker              the AI analysis worker alone (PostgreSQL, DATABASE_URL)
+  analysis jobs|reset-stuck|fail-exceeded|run <conversationId>
+                      AI analysis jobs (docs/analysis.md)
   migrate             apply database migrations and exit
   conversations rebuild [--dry-run] [--rehash]
                       relink stored requests into conversations (docs/conversations.md)
@@ -33,7 +38,8 @@ export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   if (argv.some((arg) => HELP_FLAGS.has(arg))) {
     // Help never runs anything: `nexus start --help` must not start a server.
-    process.stdout.write(command === 'conversations' ? CONVERSATIONS_USAGE : USAGE)
+    const help = { conversations: CONVERSATIONS_USAGE, analysis: ANALYSIS_USAGE }
+    process.stdout.write(help[command as keyof typeof help] ?? USAGE)
     return
   }
   restrictNewFiles()
@@ -104,6 +110,10 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
     }
     case 'conversations':
       return process.exit(await conversationsCommand(rest))
+    case 'analysis':
+      return process.exit(await analysisCommand(rest))
+    case 'worker':
+      return workerCommand()
     case 'keys':
       if (rest[0] === 'generate') return void console.log(generateClientKey())
       break
