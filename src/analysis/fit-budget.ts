@@ -5,6 +5,9 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4)
 }
 
+// The omission marker's own share of the budget.
+const MARKER_TOKENS = 20
+
 export interface Budget {
   maxTokens: number
   /** Of `maxTokens`, how much the start of the conversation keeps; the end gets the rest. */
@@ -40,13 +43,14 @@ export function fitToBudget(entries: readonly TranscriptEntry[], budget: Budget)
     i = 1
   }
   const tail: TranscriptEntry[] = []
+  const limit = budget.maxTokens - MARKER_TOKENS
   let j = entries.length - 1
-  for (; j >= i && used + cost[j]! <= budget.maxTokens; j--) {
+  for (; j >= i && used + cost[j]! <= limit; j--) {
     tail.unshift(entries[j]!)
     used += cost[j]!
   }
   if (tail.length === 0 && j >= i) {
-    tail.unshift(clipEnd(entries[j]!, Math.max(0, budget.maxTokens - used)))
+    tail.unshift(clipEnd(entries[j]!, Math.max(0, limit - used)))
     j--
   }
   const omitted = j - i + 1
@@ -54,7 +58,11 @@ export function fitToBudget(entries: readonly TranscriptEntry[], budget: Budget)
     role: 'user',
     text: `[… ${omitted} turns omitted here to fit the analysis budget …]`,
   }
-  return { entries: [...head, marker, ...tail], omittedEntries: omitted, estimatedTokens: used }
+  return {
+    entries: [...head, marker, ...tail],
+    omittedEntries: omitted,
+    estimatedTokens: used + MARKER_TOKENS,
+  }
 }
 
 function clip(entry: TranscriptEntry, tokens: number): TranscriptEntry {
