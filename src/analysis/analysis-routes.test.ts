@@ -91,7 +91,8 @@ describeEachDatabase('analysis API', ({ db }) => {
       body: { conversationId: convA, branchId: 'main' },
     })
     assert.equal(post.status, 404)
-    assert.equal((await call(`/api/analyses/${convA}/nope`, keyA)).status, 404)
+    const nope = await call(`/api/analyses/${convA}/nope`, keyA)
+    assert.equal(nope.status, 404)
     const bad = await call('/api/analyses', keyA, { method: 'POST', body: { branchId: 'main' } })
     assert.equal(bad.status, 400)
   })

@@ -4,7 +4,7 @@ import { findConversation } from '../conversations/conversation-query-store.ts'
 import type { Database } from '../db/database.ts'
 import { BadRequestError, errorBody, NotFoundError } from '../errors.ts'
 import { requireWrite, type DashboardEnv } from '../dashboard/auth/middleware.ts'
-import { inScope } from '../dashboard/auth/scope.ts'
+import { inScope, type DomainScope } from '../dashboard/auth/scope.ts'
 import {
   audit,
   findAnalysis,
@@ -43,30 +43,9 @@ export function analysisRoutes(deps: AnalysisRoutesDeps) {
 
   /** The analysis key of a branch the viewer may see, or a 404. */
   async function keyFor(c: Context<DashboardEnv>, conversationId: string, branchId: string) {
-    const found = z.uuid().safeParse(conversationId).success
-      ? await findConversation(deps.db, conversationId)
-      : undefined
-    if (!found || !inScope(c.var.viewer.scope, found.domain)) {
-      throw new NotFoundError(`No conversation ${conversationId}`)
-    }
-    if (!(await branchExists(deps.db, conversationId, branchId))) {
-      throw new NotFoundError(`Conversation ${conversationId} has no branch ${branchId}`)
-    }
-    return { conversationId, branchId, domain: found.domain }
-  }
-
-  async function limited(c: Context<DashboardEnv>, key: AnalysisKey) {
-    const since = new Date(deps.clock() - deps.rateLimit.windowMs)
-    if ((await recentCreations(deps.db, key.domain, since)) < deps.rateLimit.max) return undefined
-    const minutes = Math.round(deps.rateLimit.windowMs / 60_000)
-    return c.json(
-      errorBody(
-        'rate_limit_error',
-        `Analysis limit reached for ${key.domain}: ${deps.rateLimit.max} per ${minutes} minutes`,
-      ),
-      429,
-      { 'retry-after': String(Math.ceil(deps.rateLimit.windowMs / 1000)) },
-    )
+    const key = await branchKey(deps.db, c.var.viewer.scope, conversationId, branchId)
+    if (!key) throw new NotFoundError(`No conversation ${conversationId}`)
+    return key
   }
 
   const answer = async (c: Context<DashboardEnv>, key: AnalysisKey, status: 200 | 202) =>
@@ -81,25 +60,9 @@ export function analysisRoutes(deps: AnalysisRoutesDeps) {
   app.post('/api/analyses', requireWrite(), async (c) => {
     const body = parse(createBody, await c.req.json().catch(() => undefined))
     const key = await keyFor(c, body.conversationId, body.branchId)
-    const existing = await findAnalysis(deps.db, key.conversationId, key.branchId)
-    const actor = c.var.viewer.label
-    if (existing && existing.status !== 'failed') {
-      await audit(deps.db, { ...key, event: 'create', outcome: 'existing', actor }, now())
-      return answer(c, key, 200)
-    }
-    const refused = await limited(c, key)
-    if (refused) {
-      await audit(deps.db, { ...key, event: 'create', outcome: 'rate_limited', actor }, now())
-      return refused
-    }
-    const queued = await requestAnalysis(deps.db, key, body.customPrompt ?? null, now())
-    await audit(
-      deps.db,
-      { ...key, event: 'create', outcome: queued ? 'queued' : 'existing', actor },
-      now(),
-    )
-    if (queued) deps.onQueued?.(key)
-    return answer(c, key, queued ? 202 : 200)
+    const outcome = await queueAnalysis(deps, key, c.var.viewer.label, 'create', body.customPrompt)
+    if (outcome === 'rate_limited') return limitReached(c, deps, key)
+    return answer(c, key, outcome === 'queued' ? 202 : 200)
   })
 
   app.get('/api/analyses/:conversationId/:branchId', async (c) => {
@@ -115,15 +78,9 @@ export function analysisRoutes(deps: AnalysisRoutesDeps) {
     const body = parse(regenerateBody, await c.req.json().catch(() => ({})))
     const key = await keyFor(c, c.req.param('conversationId'), c.req.param('branchId'))
     const actor = c.var.viewer.label
-    const refused = await limited(c, key)
-    if (refused) {
-      await audit(deps.db, { ...key, event: 'regenerate', outcome: 'rate_limited', actor }, now())
-      return refused
-    }
-    const queued = await regenerateAnalysis(deps.db, key, body.customPrompt ?? null, now())
-    const outcome = queued ? 'queued' : 'busy'
-    await audit(deps.db, { ...key, event: 'regenerate', outcome, actor }, now())
-    if (!queued) {
+    const outcome = await queueAnalysis(deps, key, actor, 'regenerate', body.customPrompt)
+    if (outcome === 'rate_limited') return limitReached(c, deps, key)
+    if (outcome === 'busy') {
       return c.json(
         errorBody(
           'invalid_request_error',
@@ -132,10 +89,71 @@ export function analysisRoutes(deps: AnalysisRoutesDeps) {
         409,
       )
     }
-    deps.onQueued?.(key)
     return answer(c, key, 202)
   })
   return app
+}
+
+/** A branch the scope may see, as an analysis key; undefined when it may not or it is none. */
+export async function branchKey(
+  db: Database,
+  scope: DomainScope,
+  conversationId: string,
+  branchId: string,
+): Promise<AnalysisKey | undefined> {
+  const found = z.uuid().safeParse(conversationId).success
+    ? await findConversation(db, conversationId)
+    : undefined
+  if (!found || !inScope(scope, found.domain)) return undefined
+  if (!(await branchExists(db, conversationId, branchId))) return undefined
+  return { conversationId, branchId, domain: found.domain }
+}
+
+export type QueueOutcome = 'queued' | 'existing' | 'busy' | 'rate_limited'
+
+/**
+ * Queues an analysis for `actor` (the API and the dashboard's form both come here): `create`
+ * returns an existing one unless it failed, `regenerate` starts over unless a worker holds it.
+ * Checked against the domain's limit and written to the audit table either way.
+ */
+export async function queueAnalysis(
+  deps: AnalysisRoutesDeps,
+  key: AnalysisKey,
+  actor: string,
+  event: 'create' | 'regenerate',
+  customPrompt: string | undefined,
+): Promise<QueueOutcome> {
+  const now = new Date(deps.clock())
+  const write = (outcome: QueueOutcome) =>
+    audit(deps.db, { ...key, event, outcome, actor }, now).then(() => outcome)
+  if (event === 'create') {
+    const existing = await findAnalysis(deps.db, key.conversationId, key.branchId)
+    if (existing && existing.status !== 'failed') return write('existing')
+  }
+  const since = new Date(deps.clock() - deps.rateLimit.windowMs)
+  if ((await recentCreations(deps.db, key.domain, since)) >= deps.rateLimit.max) {
+    return write('rate_limited')
+  }
+  const prompt = customPrompt?.trim() || null
+  const queued =
+    event === 'create'
+      ? await requestAnalysis(deps.db, key, prompt, now)
+      : await regenerateAnalysis(deps.db, key, prompt, now)
+  if (queued) deps.onQueued?.(key)
+  return write(queued ? 'queued' : event === 'create' ? 'existing' : 'busy')
+}
+
+/** The 429 of a domain over its analysis limit, in the Anthropic error shape. */
+export function limitReached(c: Context, deps: AnalysisRoutesDeps, key: AnalysisKey) {
+  const minutes = Math.round(deps.rateLimit.windowMs / 60_000)
+  return c.json(
+    errorBody(
+      'rate_limit_error',
+      `Analysis limit reached for ${key.domain}: ${deps.rateLimit.max} per ${minutes} minutes`,
+    ),
+    429,
+    { 'retry-after': String(Math.ceil(deps.rateLimit.windowMs / 1000)) },
+  )
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

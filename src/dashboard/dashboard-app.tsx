@@ -19,6 +19,7 @@ import {
 import { securityHeaders } from './auth/security-headers.ts'
 import type { DashboardLive } from './live/dashboard-live.ts'
 import { analysisRoutes, type AnalysisRoutesDeps } from '../analysis/analysis-routes.ts'
+import { analysisPageRoutes } from './routes/analysis-page-routes.tsx'
 import { assetRoutes } from './routes/asset-routes.ts'
 import { conversationPageRoutes } from './routes/conversation-page-routes.tsx'
 import { eventsRoutes } from './routes/events-routes.ts'
@@ -96,17 +97,16 @@ export function createDashboard(deps: DashboardDepsIn): Dashboard {
   const db = deps.db
   if (db) {
     const pageDeps = { db, clock: deps.clock, log: deps.log }
-    app.route(
-      '/',
-      analysisRoutes({
-        db,
-        clock: deps.clock,
-        ...(deps.analysis ?? {
-          rateLimit: { max: 30, windowMs: 3_600_000 },
-          workerConfigured: false,
-        }),
+    const analysisDeps = {
+      db,
+      clock: deps.clock,
+      ...(deps.analysis ?? {
+        rateLimit: { max: 30, windowMs: 3_600_000 },
+        workerConfigured: false,
       }),
-    )
+    }
+    app.route('/', analysisRoutes(analysisDeps))
+    app.route('/', analysisPageRoutes(analysisDeps))
     app.route('/', overviewRoutes(pageDeps))
     app.route('/', requestRoutes(pageDeps))
     app.route('/', conversationPageRoutes(pageDeps))

@@ -226,14 +226,13 @@ describeEachDatabase('dashboard auth', ({ db }) => {
     assert.equal((await post({ origin: h.url })).status, 202)
   })
 
-  test('pages offer nothing that does not exist yet: no analysis link, panel or button', async () => {
+  test('the conversation page has the analysis panel; there is no analysis page', async () => {
     const cookie = await loginCookie(h.url, h.key)
-    for (const path of [`/conversations/${a.conversationId}`, `/requests/${a.requestIds[0]}`]) {
-      const res = await get(path, { headers: { cookie } })
-      assert.equal(res.status, 200, path)
-      const html = await res.text()
-      assert.doesNotMatch(html, /analysis/i, path)
-    }
+    const page = await get(`/conversations/${a.conversationId}`, { headers: { cookie } })
+    assert.equal(page.status, 200)
+    assert.match(await page.text(), /data-testid="analysis-panel"/)
+    const request = await get(`/requests/${a.requestIds[0]}`, { headers: { cookie } })
+    assert.doesNotMatch(await request.text(), /analysis/i)
     assert.equal((await get('/analysis', { headers: { cookie } })).status, 404)
   })
 

@@ -95,7 +95,8 @@
     window.nexusLive.connect(function (msg) {
       if (msg.type === 'ready') setStatus('on')
       if (msg.type === 'request') window.__nexusLastEvent = msg.data
-      if (msg.type === 'request' || msg.type === 'conversation') schedule(domainOf(msg.data))
+      if (msg.type === 'request' || msg.type === 'conversation' || msg.type === 'analysis')
+        schedule(domainOf(msg.data))
       // 'shutdown': the server is stopping; the connection comes back when it is.
       if (msg.type === 'logged-out' || msg.type === 'shutdown' || msg.type === 'error') {
         setStatus('off')
