@@ -45,6 +45,7 @@ export class AnalysisWorker {
   #timer: NodeJS.Timeout | undefined
   #stopped = true
   #ticking: Promise<void> | undefined
+  #again = false
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps
@@ -59,15 +60,22 @@ export class AnalysisWorker {
 
   /** Ticks now instead of at the next poll (a job was just queued). */
   wake(): void {
-    if (this.#stopped || this.#ticking) return
+    if (this.#stopped) return
+    // A wake during a tick may concern a job that tick's claim did not see: tick again after.
+    if (this.#ticking) {
+      this.#again = true
+      return
+    }
     clearTimeout(this.#timer)
+    this.#again = false
     this.#ticking = this.tick()
       .then(() => undefined)
       .catch((err) => this.#deps.log.error('analysis worker tick failed', { error: err }))
       .finally(() => {
         this.#ticking = undefined
-        if (!this.#stopped)
-          this.#timer = setTimeout(() => this.wake(), this.#deps.settings.pollIntervalMs)
+        if (this.#stopped) return
+        if (this.#again) this.wake()
+        else this.#timer = setTimeout(() => this.wake(), this.#deps.settings.pollIntervalMs)
       })
   }
 

@@ -99,6 +99,8 @@ export class ScriptedServer {
   readonly headers: Record<string, string | string[] | undefined>[] = []
   readonly paths: string[] = []
   replies: Reply[] = []
+  /** While set, answers wait for it (a model call in progress). */
+  gate: Promise<void> | undefined
   #server: Server | undefined
 
   /** Starts once; later calls return the same URL (suites per backend share one server). */
@@ -107,7 +109,8 @@ export class ScriptedServer {
     this.#server = createServer((req, res) => {
       const parts: Buffer[] = []
       req.on('data', (c: Buffer) => parts.push(c))
-      req.on('end', () => {
+      req.on('end', async () => {
+        await this.gate
         this.paths.push(req.url ?? '')
         this.headers.push(req.headers)
         this.bodies.push(JSON.parse(Buffer.concat(parts).toString('utf8')))

@@ -83,6 +83,8 @@ export function conversationPageRoutes(deps: DashboardDeps) {
     const full = layoutConversation(rows)
     const visible = visibleGraph(full, rows, view)
     const branch = view.branch ?? 'main'
+    const analysis = await findAnalysis(deps.db, id, branch)
+    const working = analysis?.status === 'pending' || analysis?.status === 'processing'
     return c.html(
       <Layout title={`Conversation ${shortId(id)}`} section="conversations" viewer={c.var.viewer}>
         <PageTitle sub={<span class="mono">{id}</span>}>Conversation</PageTitle>
@@ -92,11 +94,12 @@ export function conversationPageRoutes(deps: DashboardDeps) {
           <div
             data-live-src={`/fragments/analysis/${id}/${encodeURIComponent(branch)}`}
             data-live-domain={rows[0]?.domain}
+            data-live-pending={working ? '' : undefined}
           >
             <AnalysisPanel
               conversationId={id}
               branchId={branch}
-              analysis={await findAnalysis(deps.db, id, branch)}
+              analysis={analysis}
               canWrite={c.var.viewer.canWrite}
               notice={analysisNotice(c.req.query('notice'))}
             />
