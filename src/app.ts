@@ -38,6 +38,8 @@ import { costWith } from './usage/request-cost.ts'
 import { maintainTokenUsagePartitions } from './usage/token-usage-partitions-store.ts'
 import { usageRoutes } from './usage/usage-routes.ts'
 import { createMcp, type Mcp } from './mcp/create-mcp.ts'
+import { createAnalysisWorker } from './analysis/create-analysis.ts'
+import type { AnalysisWorker } from './analysis/analysis-worker.ts'
 
 export interface AppDeps {
   config: Config
@@ -64,6 +66,8 @@ export interface App {
   mcp: Mcp | null
   /** Prometheus metrics; null with METRICS_ENABLED=false. */
   prometheus: NexusMetrics | null
+  /** The AI analysis worker: null without a provider or with AI_WORKER_ENABLED=false. */
+  analysisWorker: AnalysisWorker | null
   /** Starts background loops (storage writer, spool replay). The CLI calls this. */
   start(): Promise<void>
   /** Ends the dashboard's live streams (a `shutdown` event each): call before closing servers. */
@@ -126,6 +130,19 @@ export function createApp(deps: AppDeps): App {
       })
     : null
   const costOf = costWith(priceTable)
+  const analysisWorker =
+    db && config.analysis.workerEnabled
+      ? (createAnalysisWorker({
+          config: config.analysis,
+          db,
+          log,
+          clock,
+          priceTable,
+          credentials,
+          onChange: ({ conversationId, branchId, domain }, status) =>
+            live.publish({ type: 'analysis', conversationId, branchId, domain, status }),
+        }) ?? null)
+      : null
   const slack = new SlackNotifier({
     fetch: deps.fetch ?? fetch,
     log,
@@ -206,6 +223,14 @@ export function createApp(deps: AppDeps): App {
     live,
     prompts: mcp?.promptsPage,
     monitoring: new Hono().route('/', health(true)).route('/', scrape ?? new Hono()),
+    analysis: {
+      rateLimit: config.analysis.rateLimit,
+      workerConfigured: config.analysis.provider !== undefined,
+      onQueued: (key) => {
+        live.publish({ type: 'analysis', ...key, status: 'pending' })
+        analysisWorker?.wake()
+      },
+    },
   })
   // The JSON APIs on the proxy port, behind the dashboard's keys and sessions.
   const api = new Hono()
@@ -243,10 +268,12 @@ export function createApp(deps: AppDeps): App {
     metrics,
     mcp,
     prometheus,
+    analysisWorker,
     async start() {
       await mcp?.start()
       await live.start()
       linker?.start()
+      analysisWorker?.start()
       if (!writer || !db) return
       partitions = maintainTokenUsagePartitions(db, clock, (err) =>
         log.error('could not create token_usage partitions; rows go to the default partition', {
@@ -275,6 +302,7 @@ export function createApp(deps: AppDeps): App {
       await maintenance?.stop()
       await writer?.drain()
       await linker?.stop()
+      await analysisWorker?.stop()
       await live.stop()
       await slack.drain()
       await upstream.close()

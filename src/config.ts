@@ -75,6 +75,25 @@ const envSchema = z.object({
   METRICS_ENABLED: bool(true),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_DOMAIN_LABELS: bool(false),
+  AI_WORKER_ENABLED: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+  AI_WORKER_POLL_INTERVAL_MS: int(2_000, 10),
+  AI_WORKER_MAX_CONCURRENT_JOBS: int(3, 1),
+  AI_WORKER_JOB_TIMEOUT_MINUTES: z.coerce.number().positive().optional().default(5),
+  AI_ANALYSIS_PROVIDER: z.enum(['claude', 'gemini']).optional(),
+  AI_ANALYSIS_MAX_RETRIES: int(2, 0),
+  AI_ANALYSIS_REQUEST_TIMEOUT_MS: int(120_000, 100),
+  AI_ANALYSIS_MAX_INPUT_TOKENS: int(100_000, 1_000),
+  AI_ANALYSIS_HEAD_TOKENS: int(20_000, 0),
+  AI_ANALYSIS_MAX_OUTPUT_TOKENS: int(4_096, 256),
+  AI_ANALYSIS_RATE_LIMIT_MAX: int(30, 1),
+  AI_ANALYSIS_RATE_LIMIT_WINDOW_MINUTES: int(60, 1),
+  AI_ANALYSIS_CLAUDE_MODEL: z.string().min(1).default('claude-sonnet-4-6'),
+  AI_ANALYSIS_CLAUDE_BASE_URL: z.url().optional(),
+  AI_ANALYSIS_CLAUDE_DOMAIN: optionalString,
+  ANTHROPIC_API_KEY: optionalString,
+  GEMINI_API_KEY: optionalString,
+  GEMINI_MODEL_NAME: z.string().min(1).default('gemini-2.5-flash'),
+  GEMINI_API_BASE_URL: url('https://generativelanguage.googleapis.com'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
@@ -136,6 +155,7 @@ export interface Config {
     timeoutMs: number
   }
   mcp: McpConfig
+  analysis: AnalysisConfig
 }
 
 export interface McpConfig {
@@ -156,6 +176,31 @@ export interface GithubSyncConfig {
   apiUrl: string
   /** Seconds between syncs while running; 0 syncs only at start and on demand. */
   intervalSeconds: number
+}
+
+/** AI analysis of conversations (docs/analysis.md). `provider` undefined: none configured. */
+export interface AnalysisConfig {
+  provider: 'claude' | 'gemini' | undefined
+  /** AI_WORKER_ENABLED, defaulting to "a provider is configured". */
+  workerEnabled: boolean
+  pollIntervalMs: number
+  maxConcurrentJobs: number
+  jobTimeoutMs: number
+  /** Attempts after the first before a job is `failed`. */
+  maxRetries: number
+  requestTimeoutMs: number
+  maxInputTokens: number
+  headTokens: number
+  maxOutputTokens: number
+  rateLimit: { max: number; windowMs: number }
+  claude: {
+    model: string
+    baseUrl: string
+    /** Spend this credential file's key or OAuth token instead of ANTHROPIC_API_KEY. */
+    domain: string | undefined
+    apiKey: string | undefined
+  }
+  gemini: { apiKey: string | undefined; model: string; baseUrl: string }
 }
 
 export class ConfigError extends Error {}
@@ -240,6 +285,43 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
               intervalSeconds: e.MCP_SYNC_INTERVAL,
             }
           : undefined,
+    },
+    analysis: analysisConfig(e),
+  }
+}
+
+function analysisConfig(e: z.output<typeof envSchema>): AnalysisConfig {
+  const claudeReady = e.ANTHROPIC_API_KEY !== undefined || e.AI_ANALYSIS_CLAUDE_DOMAIN !== undefined
+  const provider =
+    e.AI_ANALYSIS_PROVIDER ??
+    (claudeReady ? 'claude' : e.GEMINI_API_KEY !== undefined ? 'gemini' : undefined)
+  const worker = e.AI_WORKER_ENABLED
+  return {
+    provider,
+    workerEnabled:
+      worker === undefined ? provider !== undefined : ['true', '1', 'yes'].includes(worker),
+    pollIntervalMs: e.AI_WORKER_POLL_INTERVAL_MS,
+    maxConcurrentJobs: e.AI_WORKER_MAX_CONCURRENT_JOBS,
+    jobTimeoutMs: Math.round(e.AI_WORKER_JOB_TIMEOUT_MINUTES * 60_000),
+    maxRetries: e.AI_ANALYSIS_MAX_RETRIES,
+    requestTimeoutMs: e.AI_ANALYSIS_REQUEST_TIMEOUT_MS,
+    maxInputTokens: e.AI_ANALYSIS_MAX_INPUT_TOKENS,
+    headTokens: Math.min(e.AI_ANALYSIS_HEAD_TOKENS, Math.floor(e.AI_ANALYSIS_MAX_INPUT_TOKENS / 2)),
+    maxOutputTokens: e.AI_ANALYSIS_MAX_OUTPUT_TOKENS,
+    rateLimit: {
+      max: e.AI_ANALYSIS_RATE_LIMIT_MAX,
+      windowMs: e.AI_ANALYSIS_RATE_LIMIT_WINDOW_MINUTES * 60_000,
+    },
+    claude: {
+      model: e.AI_ANALYSIS_CLAUDE_MODEL,
+      baseUrl: (e.AI_ANALYSIS_CLAUDE_BASE_URL ?? e.CLAUDE_API_BASE_URL).replace(/\/+$/, ''),
+      domain: e.AI_ANALYSIS_CLAUDE_DOMAIN,
+      apiKey: e.ANTHROPIC_API_KEY,
+    },
+    gemini: {
+      apiKey: e.GEMINI_API_KEY,
+      model: e.GEMINI_MODEL_NAME,
+      baseUrl: e.GEMINI_API_BASE_URL.replace(/\/+$/, ''),
     },
   }
 }

@@ -3,11 +3,13 @@ import { generateClientKey } from '../credentials/generate-key.ts'
 import { prepareDashboardAccess } from '../dashboard/auth/dashboard-access.ts'
 import { DataDirLockedError } from '../db/data-dir-lock.ts'
 import { restrictNewFiles } from '../db/data-dir-mode.ts'
+import { ANALYSIS_USAGE, analysisCommand } from './analysis-command.ts'
 import { CONVERSATIONS_USAGE, conversationsCommand } from './conversations-command.ts'
 import { IMPORT_USAGE, importCommand } from './import-command.ts'
 import { DB_USAGE, dbCommand } from './db-command.ts'
 import { CommandError } from './exit-codes.ts'
 import { OAUTH_USAGE, oauthCommand } from './oauth-command.ts'
+import { workerCommand } from './worker-command.ts'
 import { preflight, StartupError } from './preflight.ts'
 import { promptsSyncCommand } from './prompts-command.ts'
 import { loadRuntimeConfig, openDatabase } from './runtime.ts'
@@ -21,6 +23,9 @@ export const USAGE = `nexus <command>
                       process; embedded database in DATA_DIR unless DATABASE_URL is set
   proxy               the proxy alone (PostgreSQL, DATABASE_URL)
   dashboard           the dashboard alone (PostgreSQL, DATABASE_URL)
+  worker              the AI analysis worker alone (PostgreSQL, DATABASE_URL)
+  analysis jobs|reset-stuck|fail-exceeded|run <conversationId>
+                      AI analysis jobs (docs/analysis.md)
   migrate             apply database migrations and exit
   db backup [--file <path>]
                       a consistent copy of the database (PGlite or PostgreSQL)
@@ -62,6 +67,7 @@ const COMMAND_USAGE: Record<string, string> = {
   prune: PRUNE_USAGE,
   'convert-bodies': CONVERT_USAGE,
   import: IMPORT_USAGE,
+  analysis: ANALYSIS_USAGE,
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -159,6 +165,10 @@ async function run(command: string | undefined, rest: string[]): Promise<void> {
       return process.exit(await dbCommand(rest, loadRuntimeConfig().config))
     case 'oauth':
       return process.exit(await oauthCommand(rest, loadRuntimeConfig().config))
+    case 'analysis':
+      return process.exit(await analysisCommand(rest))
+    case 'worker':
+      return workerCommand()
     case 'keys':
       if (rest[0] === 'generate') return void console.log(generateClientKey())
       break

@@ -70,7 +70,12 @@ type Row = Record<string, unknown>
 async function readBatch(db: Database, conversationId: string, after: number) {
   const requests = (
     await sql<{ row: Row }>`
-      select to_jsonb(r) as row from api_requests r
+      -- Bodies travel whole: the target has none of this database's content blobs (its own
+      -- conversion job makes them compact again).
+      select to_jsonb(r) || jsonb_build_object(
+        'body', nexus_request_body(r.body, r.body_segments, r.body_refs),
+        'body_segments', null, 'body_refs', null) as row
+      from api_requests r
       where r.conversation_id = ${conversationId} and r.seq > ${after}
       order by r.seq limit ${BATCH}`.execute(db.kysely)
   ).rows.map((r) => r.row)

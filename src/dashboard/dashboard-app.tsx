@@ -18,7 +18,8 @@ import {
 } from './auth/middleware.ts'
 import { securityHeaders } from './auth/security-headers.ts'
 import type { DashboardLive } from './live/dashboard-live.ts'
-import { analysisRoutes } from './routes/analysis-routes.ts'
+import { analysisRoutes, type AnalysisRoutesDeps } from '../analysis/analysis-routes.ts'
+import { analysisPageRoutes } from './routes/analysis-page-routes.tsx'
 import { assetRoutes } from './routes/asset-routes.ts'
 import { conversationPageRoutes } from './routes/conversation-page-routes.tsx'
 import { eventsRoutes } from './routes/events-routes.ts'
@@ -48,6 +49,8 @@ export interface DashboardDepsIn {
   prompts?: PromptsPageDeps | undefined
   /** Health and `/metrics` (src/monitoring), public like `/health` was: they carry their own auth. */
   monitoring?: Hono
+  /** The analysis API's settings (src/analysis/); without them: no worker, 30 an hour. */
+  analysis?: Pick<AnalysisRoutesDeps, 'rateLimit' | 'workerConfigured' | 'onQueued'>
 }
 
 export interface Dashboard {
@@ -97,7 +100,6 @@ export function createDashboard(deps: DashboardDepsIn): Dashboard {
       ...(deps.sseHeartbeatMs ? { heartbeatMs: deps.sseHeartbeatMs } : {}),
     }),
   )
-  app.route('/', analysisRoutes())
   if (deps.prompts) app.route('/', promptPageRoutes(deps.prompts))
   else {
     app.get('/prompts', (c) =>
@@ -115,6 +117,16 @@ export function createDashboard(deps: DashboardDepsIn): Dashboard {
   const db = deps.db
   if (db) {
     const pageDeps = { db, clock: deps.clock, log: deps.log }
+    const analysisDeps = {
+      db,
+      clock: deps.clock,
+      ...(deps.analysis ?? {
+        rateLimit: { max: 30, windowMs: 3_600_000 },
+        workerConfigured: false,
+      }),
+    }
+    app.route('/', analysisRoutes(analysisDeps))
+    app.route('/', analysisPageRoutes(analysisDeps))
     app.route('/', overviewRoutes(pageDeps))
     app.route('/', requestRoutes(pageDeps))
     app.route('/', conversationPageRoutes(pageDeps))

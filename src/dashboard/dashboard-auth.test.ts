@@ -214,31 +214,25 @@ describeEachDatabase('dashboard auth', ({ db }) => {
 
   test('writes need the same origin even with a valid session', async () => {
     const cookie = await loginCookie(h.url, h.key)
-    const path = `/conversations/${a.conversationId}/analysis`
-    assert.equal(
-      (await get(path, { method: 'POST', headers: { cookie, origin: 'http://evil.example' } }))
-        .status,
-      403,
-    )
-    assert.equal(
-      (await get(path, { method: 'POST', headers: { cookie, 'sec-fetch-site': 'cross-site' } }))
-        .status,
-      403,
-    )
-    assert.equal(
-      (await get(path, { method: 'POST', headers: { cookie, origin: h.url } })).status,
-      501,
-    )
+    const body = JSON.stringify({ conversationId: a.conversationId, branchId: 'main' })
+    const post = (headers: Record<string, string>) =>
+      get('/api/analyses', {
+        method: 'POST',
+        body,
+        headers: { cookie, 'content-type': 'application/json', ...headers },
+      })
+    assert.equal((await post({ origin: 'http://evil.example' })).status, 403)
+    assert.equal((await post({ 'sec-fetch-site': 'cross-site' })).status, 403)
+    assert.equal((await post({ origin: h.url })).status, 202)
   })
 
-  test('pages offer nothing that does not exist yet: no analysis link, panel or button', async () => {
+  test('the conversation page has the analysis panel; there is no analysis page', async () => {
     const cookie = await loginCookie(h.url, h.key)
-    for (const path of [`/conversations/${a.conversationId}`, `/requests/${a.requestIds[0]}`]) {
-      const res = await get(path, { headers: { cookie } })
-      assert.equal(res.status, 200, path)
-      const html = await res.text()
-      assert.doesNotMatch(html, /analysis/i, path)
-    }
+    const page = await get(`/conversations/${a.conversationId}`, { headers: { cookie } })
+    assert.equal(page.status, 200)
+    assert.match(await page.text(), /data-testid="analysis-panel"/)
+    const request = await get(`/requests/${a.requestIds[0]}`, { headers: { cookie } })
+    assert.doesNotMatch(await request.text(), /analysis/i)
     assert.equal((await get('/analysis', { headers: { cookie } })).status, 404)
   })
 
@@ -321,10 +315,14 @@ describeEachDatabase('dashboard auth', ({ db }) => {
       assert.equal(res.status, 200)
       const html = await res.text()
       assert.match(html, /read-only · anonymous/)
-      const write = await fetch(
-        `${ro.url}/conversations/00000000-0000-4000-8000-000000000000/analysis`,
-        { method: 'POST', headers: { origin: ro.url } },
-      )
+      const write = await fetch(`${ro.url}/api/analyses`, {
+        method: 'POST',
+        headers: { origin: ro.url, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          conversationId: '00000000-0000-4000-8000-000000000000',
+          branchId: 'main',
+        }),
+      })
       assert.equal(write.status, 403)
       assert.deepEqual(await write.json(), {
         type: 'error',

@@ -201,3 +201,44 @@ export interface Tables {
   conversation_spawns: ConversationSpawnsTable
   conversation_link_state: ConversationLinkStateTable
 }
+
+/** AI analysis jobs and results: src/analysis/migrations/100_conversation_analyses.sql. */
+export interface ConversationAnalysesTable {
+  id: Generated<number>
+  conversation_id: string
+  branch_id: string
+  domain: string
+  status: 'pending' | 'processing' | 'completed' | 'failed'
+  custom_prompt: string | null
+  attempts: Generated<number>
+  next_attempt_at: Timestamp
+  started_at: Timestamp | null
+  locked_by: string | null
+  completed_at: Timestamp | null
+  error: string | null
+  result: Json
+  raw_text: string | null
+  provider: string | null
+  model: string | null
+  input_tokens: Generated<number>
+  output_tokens: Generated<number>
+  cost_usd: number | null
+  created_at: Generated<Date>
+  updated_at: Timestamp
+}
+
+export interface AnalysisAuditTable {
+  id: Generated<number>
+  at: Timestamp
+  event: string
+  outcome: string
+  conversation_id: string
+  branch_id: string
+  domain: string
+  actor: string
+}
+
+export interface Tables {
+  conversation_analyses: ConversationAnalysesTable
+  analysis_audit: AnalysisAuditTable
+}

@@ -5,7 +5,7 @@
 // logged-out, shutdown, and error (the connection dropped; it retries by itself).
 ;(function () {
   var NAME = 'nexus-live'
-  var EVENTS = ['ready', 'request', 'conversation', 'logged-out', 'shutdown']
+  var EVENTS = ['ready', 'request', 'conversation', 'analysis', 'logged-out', 'shutdown']
 
   function direct(deliver) {
     var source = new EventSource('/events')

@@ -1,7 +1,7 @@
 // A SharedWorker holding the browser's one EventSource to /events and fanning its events out
 // to every dashboard tab (browsers allow only 6 connections per host; each tab used one).
 // The browser ends the worker, and with it the stream, when the last tab has gone.
-var EVENTS = ['ready', 'request', 'conversation', 'logged-out', 'shutdown']
+var EVENTS = ['ready', 'request', 'conversation', 'analysis', 'logged-out', 'shutdown']
 var ports = []
 var source = null
 var state = null // the last 'ready' or 'error', for tabs that join later

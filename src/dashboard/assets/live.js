@@ -94,8 +94,12 @@
     if (regions.length === 0) return setStatus('idle') // nothing here updates
     window.nexusLive.connect(function (msg) {
       if (msg.type === 'ready') setStatus('on')
+      // Work in progress (an analysis) may have finished while this page was loading, before
+      // its stream was connected: such a page asks once more when the stream is ready.
+      if (msg.type === 'ready' && document.querySelector('[data-live-pending]')) schedule('*')
       if (msg.type === 'request') window.__nexusLastEvent = msg.data
-      if (msg.type === 'request' || msg.type === 'conversation') schedule(domainOf(msg.data))
+      if (msg.type === 'request' || msg.type === 'conversation' || msg.type === 'analysis')
+        schedule(domainOf(msg.data))
       // 'shutdown': the server is stopping; the connection comes back when it is.
       if (msg.type === 'logged-out' || msg.type === 'shutdown' || msg.type === 'error') {
         setStatus('off')

@@ -11,6 +11,14 @@ export type LiveEvent =
       status: number | null
     }
   | { type: 'conversation'; conversationId: string; domain: string }
+  /** An AI analysis changed state (src/analysis/): the panel re-fetches it. */
+  | {
+      type: 'analysis'
+      conversationId: string
+      branchId: string
+      domain: string
+      status: 'pending' | 'processing' | 'completed' | 'failed'
+    }
 
 export type Listener = (event: LiveEvent) => void
 
@@ -84,6 +92,19 @@ export function parseLiveEvent(value: unknown): LiveEvent | undefined {
     typeof e.domain === 'string'
   ) {
     return { type: 'conversation', conversationId: e.conversationId, domain: e.domain }
+  }
+  if (
+    e.type === 'analysis' &&
+    typeof e.conversationId === 'string' &&
+    typeof e.branchId === 'string' &&
+    typeof e.domain === 'string' &&
+    (e.status === 'pending' ||
+      e.status === 'processing' ||
+      e.status === 'completed' ||
+      e.status === 'failed')
+  ) {
+    const { conversationId, branchId, domain, status } = e
+    return { type: 'analysis', conversationId, branchId, domain, status }
   }
   return undefined
 }

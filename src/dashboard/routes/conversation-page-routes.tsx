@@ -18,6 +18,9 @@ import {
   ConversationTimeline,
   ConversationTree,
 } from '../views/conversation-views.tsx'
+import { findAnalysis } from '../../analysis/analysis-store.ts'
+import { AnalysisPanel } from '../views/analysis-panel.tsx'
+import { analysisNotice } from './analysis-page-routes.tsx'
 import { shortId } from '../views/format.ts'
 import { Layout, PageTitle } from '../views/layout.tsx'
 
@@ -79,11 +82,29 @@ export function conversationPageRoutes(deps: DashboardDeps) {
     if (rows.length === 0) throw new NotFoundError('No such conversation')
     const full = layoutConversation(rows)
     const visible = visibleGraph(full, rows, view)
+    const branch = view.branch ?? 'main'
+    const analysis = await findAnalysis(deps.db, id, branch)
+    const working = analysis?.status === 'pending' || analysis?.status === 'processing'
     return c.html(
       <Layout title={`Conversation ${shortId(id)}`} section="conversations" viewer={c.var.viewer}>
         <PageTitle sub={<span class="mono">{id}</span>}>Conversation</PageTitle>
         <ConversationFacts rows={rows} graph={full} />
         {truncated ? <p class="muted">Showing the first {TREE_LIMIT} requests.</p> : null}
+        {rows.some((r) => (r.branch_id ?? 'main') === branch) ? (
+          <div
+            data-live-src={`/fragments/analysis/${id}/${encodeURIComponent(branch)}`}
+            data-live-domain={rows[0]?.domain}
+            data-live-pending={working ? '' : undefined}
+          >
+            <AnalysisPanel
+              conversationId={id}
+              branchId={branch}
+              analysis={analysis}
+              canWrite={c.var.viewer.canWrite}
+              notice={analysisNotice(c.req.query('notice'))}
+            />
+          </div>
+        ) : null}
         <h2>Timeline</h2>
         <ConversationTimeline graph={visible.graph} />
         <h2>Tree</h2>
