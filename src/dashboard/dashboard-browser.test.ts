@@ -7,6 +7,7 @@ import { waitForRow } from '../../test-support/proxy-harness.ts'
 import { loadSessionSecret, signLoginToken } from './auth/session-secret.ts'
 import { launchChromium, screenshot, XSS_PAYLOADS } from './browser-support.ts'
 import { seedConversation, type SeededConversation } from './demo/demo-conversations.ts'
+import { storedBodyColumn } from '../storage/content-store.ts'
 import {
   randomKey,
   sendThroughProxy,
@@ -267,10 +268,10 @@ describeEachDatabase('dashboard in a real browser', ({ db, backend }) => {
     // The turn after the last main-line request: its messages, the answer, a new prompt.
     const row = await db()
       .kysely.selectFrom('api_requests')
-      .select(['body', 'response_body'])
+      .select(['response_body', storedBodyColumn()])
       .where('request_id', '=', conv.requestIds[6] as string)
       .executeTakeFirstOrThrow()
-    const body = row.body as { system: string; messages: unknown[] }
+    const body = row.stored_body as { system: string; messages: unknown[] }
     const answer = (row.response_body as { content: unknown[] }).content
     const sent = await sendThroughProxy(h.proxy.url, {
       host: 'team-a.test',

@@ -45,21 +45,6 @@ describe('creating the embedded data directory', () => {
     }
   })
 
-  test("the worker reports its V8 heap and PGlite's WebAssembly memory in bytes", async () => {
-    const db = openPglite(join(root, 'a', 'pglite'))
-    try {
-      const memory = await db.memory?.()
-      assert.ok(memory, 'PGlite has memory()')
-      // WebAssembly memory grows in 64 KiB pages; PGlite starts with at least 16 MB of them.
-      assert.equal(memory.wasm % 65_536, 0)
-      assert.ok(memory.wasm >= 16 * 1024 * 1024, `wasm ${memory.wasm}`)
-      assert.ok(memory.heapUsed > 0)
-      assert.ok(memory.external >= memory.arrayBuffers)
-    } finally {
-      await db.close()
-    }
-  })
-
   test('an existing data directory is left alone', async () => {
     lines.length = 0
     assert.equal(await createPgliteDataDir(join(root, 'a', 'pglite'), options()), false)
