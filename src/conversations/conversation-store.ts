@@ -12,6 +12,7 @@ import type {
   LookupKeys,
   PendingRequest,
   Prefetched,
+  RequestLinks,
   SpawnState,
 } from './link-model.ts'
 import type { ConversationChange, ConversationStore, RebuildTransaction } from './store-ports.ts'
@@ -265,7 +266,7 @@ const LINKED_COLUMNS = sql`r.request_id, r.seq, r.domain, r.conversation_id, r.b
   r.parent_request_id, r.is_subtask, r.parent_task_request_id, r.current_message_hash, r.system_hash,
   r.session_id, r.agent_id, r.timestamp, r.compaction_call`
 
-interface LinkColumns {
+export interface LinkColumns {
   conversation_id: string | null
   branch_id: string | null
   link_kind: LinkKind | null
@@ -323,14 +324,7 @@ function pendingOf(r: PendingRow, rehash: boolean): PendingRequest {
     agentId: r.agent_id,
     factsVersion: r.link_facts_version,
     facts: r.link_facts_version === null ? null : factsOf(r),
-    links: {
-      conversationId: r.conversation_id,
-      branchId: r.branch_id,
-      linkKind: r.link_kind,
-      parentRequestId: r.parent_request_id,
-      isSubtask: r.is_subtask,
-      parentTaskRequestId: r.parent_task_request_id,
-    },
+    links: linksOf(r),
     stored: r.needs_facts
       ? {
           method: r.method ?? '',
@@ -342,6 +336,18 @@ function pendingOf(r: PendingRow, rehash: boolean): PendingRequest {
     reclassify: rehash,
     responseContent: r.response_content,
     compactionCall: r.compaction_call,
+  }
+}
+
+/** A row's link columns as the linker holds them. */
+export function linksOf(r: LinkColumns): RequestLinks {
+  return {
+    conversationId: r.conversation_id,
+    branchId: r.branch_id,
+    linkKind: r.link_kind,
+    parentRequestId: r.parent_request_id,
+    isSubtask: r.is_subtask,
+    parentTaskRequestId: r.parent_task_request_id,
   }
 }
 

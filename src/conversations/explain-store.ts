@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Database } from '../db/database.ts'
-import { factsOf, spawnOf, type FactColumns, type SpawnRow } from './conversation-store.ts'
+import { factsOf, linksOf, spawnOf, type FactColumns, type SpawnRow } from './conversation-store.ts'
 import type { ExplainSubject } from './explain-link.ts'
 import type { LinkKind } from './link-model.ts'
 
@@ -58,14 +58,7 @@ export async function findExplainSubject(
     sessionId: r.session_id,
     agentId: r.agent_id,
     facts: r.link_facts_version === null ? null : factsOf(r),
-    links: {
-      conversationId: r.conversation_id,
-      branchId: r.branch_id,
-      linkKind: r.link_kind,
-      parentRequestId: r.parent_request_id,
-      isSubtask: r.is_subtask,
-      parentTaskRequestId: r.parent_task_request_id,
-    },
+    links: linksOf(r),
     compactionCall: r.compaction_call,
     hasChildren: r.has_children,
     spawns: spawns.rows.map(spawnOf),
