@@ -31,6 +31,7 @@ import { linkerLagSeconds } from './conversations/linker-lag-store.ts'
 import { conversationRoutes } from './conversations/conversation-routes.ts'
 import { createConversationStore } from './conversations/conversation-store.ts'
 import { SlackNotifier } from './notify/slack-notifier.ts'
+import { createSparkClient } from './spark/spark-client.ts'
 import { slackTarget } from './notify/slack-target.ts'
 import { readPriceTable } from './usage/price-file.ts'
 import type { PriceTable } from './usage/price-table.ts'
@@ -231,6 +232,7 @@ export function createApp(deps: AppDeps): App {
         analysisWorker?.wake()
       },
     },
+    spark: createSparkClient(config.spark, deps.fetch ?? fetch),
   })
   // The JSON APIs on the proxy port, behind the dashboard's keys and sessions.
   const api = new Hono()

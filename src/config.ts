@@ -94,6 +94,9 @@ const envSchema = z.object({
   GEMINI_API_KEY: optionalString,
   GEMINI_MODEL_NAME: z.string().min(1).default('gemini-2.5-flash'),
   GEMINI_API_BASE_URL: url('https://generativelanguage.googleapis.com'),
+  SPARK_API_URL: url('http://localhost:8000'),
+  SPARK_API_KEY: optionalString,
+  SPARK_TIMEOUT_MS: int(5_000, 100),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
@@ -156,6 +159,8 @@ export interface Config {
   }
   mcp: McpConfig
   analysis: AnalysisConfig
+  /** Spark recommendations (docs/spark.md); without a key, feedback is off. */
+  spark: { baseUrl: string; apiKey: string | undefined; timeoutMs: number }
 }
 
 export interface McpConfig {
@@ -287,6 +292,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           : undefined,
     },
     analysis: analysisConfig(e),
+    spark: { baseUrl: e.SPARK_API_URL, apiKey: e.SPARK_API_KEY, timeoutMs: e.SPARK_TIMEOUT_MS },
   }
 }
 

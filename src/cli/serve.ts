@@ -68,6 +68,9 @@ export async function serve(configured: Config, log: Log, parts: ServeParts, com
       ),
     )
     log.info(`dashboard on http://${config.host}:${config.dashboardPort}`)
+    // As the seed did: say whether Spark feedback will work, without showing the key.
+    if (config.spark.apiKey) log.info('spark feedback on', { url: config.spark.baseUrl })
+    else log.info('spark feedback off: SPARK_API_KEY not set')
     if (access) announceDashboard(access, log)
   }
   handleShutdownSignals({

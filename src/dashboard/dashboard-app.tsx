@@ -29,6 +29,8 @@ import { requestRoutes } from './routes/request-routes.tsx'
 import { usagePageRoutes } from './routes/usage-page-routes.tsx'
 import { promptPageRoutes, type PromptsPageDeps } from './routes/prompt-page-routes.tsx'
 import { Empty, Layout, PageTitle } from './views/layout.tsx'
+import type { SparkClient } from '../spark/spark-client.ts'
+import { sparkRoutes } from '../spark/spark-routes.ts'
 
 export interface DashboardDepsIn {
   db: Database | null
@@ -51,6 +53,8 @@ export interface DashboardDepsIn {
   monitoring?: Hono
   /** The analysis API's settings (src/analysis/); without them: no worker, 30 an hour. */
   analysis?: Pick<AnalysisRoutesDeps, 'rateLimit' | 'workerConfigured' | 'onQueued'>
+  /** Spark recommendations' feedback (src/spark); without it cards show no form. */
+  spark?: SparkClient | undefined
 }
 
 export interface Dashboard {
@@ -128,7 +132,8 @@ export function createDashboard(deps: DashboardDepsIn): Dashboard {
     app.route('/', analysisRoutes(analysisDeps))
     app.route('/', analysisPageRoutes(analysisDeps))
     app.route('/', overviewRoutes(pageDeps))
-    app.route('/', requestRoutes(pageDeps))
+    app.route('/', requestRoutes({ ...pageDeps, spark: deps.spark }))
+    if (deps.spark) app.route('/', sparkRoutes({ db, spark: deps.spark, log: deps.log }))
     app.route('/', conversationPageRoutes(pageDeps))
     app.route('/', usagePageRoutes(pageDeps))
   } else {

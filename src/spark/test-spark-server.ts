@@ -1,5 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { demoRecord, toolCall, toolResult, userText } from '../dashboard/demo/demo-records.ts'
+import type { RequestRecord } from '../storage/request-record.ts'
+import { SPARK_TOOL } from './spark-recommendation.ts'
 
 export interface ReceivedCall {
   method: string
@@ -86,3 +89,29 @@ export class SparkServer {
 export function recommendationText(sessionId: string, markdown: string): string {
   return JSON.stringify({ session_id: sessionId, request: 'scan', response: markdown })
 }
+
+/** A stored Claude Code request in which the agent asked Spark and got `markdown` back. */
+export function sparkRecord(domain: string, sessionId: string, markdown: string): RequestRecord {
+  return demoRecord({
+    at: new Date(Date.now() - 60_000),
+    domain,
+    messages: [
+      userText('How do I migrate Kysely?'),
+      toolCall('toolu_spark_1', SPARK_TOOL, { request: { query: 'kysely 0.28 migrate' } }),
+      toolResult('toolu_spark_1', recommendationText(sessionId, markdown)),
+    ],
+    response: [{ type: 'text', text: 'Following the recommendation.' }],
+  })
+}
+
+export const SPARK_MARKDOWN = [
+  '# Migrate in two steps {#plan}',
+  'Use **Kysely 0.28** with [the guide](https://kysely.dev/docs/migrations).',
+  '',
+  '## Steps {#steps}',
+  '1. Pin the version',
+  '2. Run `nexus migrate`',
+  '',
+  '## Careful {#careful}',
+  '<script>window.__pwned = "spark"</script> [bad](javascript:window.__pwned=1)',
+].join('\n')

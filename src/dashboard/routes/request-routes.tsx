@@ -4,6 +4,8 @@ import { Hono, type Context } from 'hono'
 import { NotFoundError } from '../../errors.ts'
 import type { DashboardEnv } from '../auth/middleware.ts'
 import type { DashboardDeps } from '../dashboard-deps.ts'
+import type { SparkClient } from '../../spark/spark-client.ts'
+import { loadSparkView } from '../../spark/spark-routes.ts'
 import {
   filterChoices,
   findRequest,
@@ -25,7 +27,7 @@ const FILTER_KEYS = ['domain', 'model', 'type', 'status', 'from', 'to', 'q'] as 
 const CHOICES_WINDOW_MS = 7 * 24 * 60 * 60 * 1000
 
 /** Requests: the filtered list, its live fragment, one request's detail and raw bodies. */
-export function requestRoutes(deps: DashboardDeps) {
+export function requestRoutes(deps: DashboardDeps & { spark?: SparkClient | undefined }) {
   const app = new Hono<DashboardEnv>()
 
   app.get('/requests', async (c) => {
@@ -71,10 +73,15 @@ export function requestRoutes(deps: DashboardDeps) {
     const row = await findRequest(deps.db, c.var.viewer.scope, c.req.param('id'))
     if (!row) throw new NotFoundError('No such request')
     const model = buildMessageModel(row.body, row.response_body)
+    const spark = await loadSparkView(deps.spark, model, {
+      requestId: row.request_id,
+      canWrite: c.var.viewer.canWrite,
+      query: (name) => c.req.query(name),
+    })
     return c.html(
       <Layout title={`Request ${shortId(row.request_id)}`} section="requests" viewer={c.var.viewer}>
         <PageTitle sub={<span class="mono">{row.request_id}</span>}>Request</PageTitle>
-        <RequestDetailView row={row} model={model} />
+        <RequestDetailView row={row} model={model} spark={spark} />
       </Layout>,
     )
   })

@@ -2,6 +2,7 @@
 /** @jsxImportSource hono/jsx */
 import type { AnalysisRow } from '../../analysis/analysis-store.ts'
 import type { ConversationAnalysis } from '../../analysis/analysis-schema.ts'
+import { InlineMarkdown, Markdown } from './markdown-view.tsx'
 
 export interface AnalysisPanelProps {
   conversationId: string
@@ -13,8 +14,9 @@ export interface AnalysisPanelProps {
 }
 
 /**
- * The AI analysis of one branch. Everything the model wrote is rendered as text by JSX's
- * escaping (no HTML from the answer is ever parsed), so markup in an answer stays inert.
+ * The AI analysis of one branch. What the model wrote is markdown, rendered by markdown.ts:
+ * every character escaped, then only its own few tags and http(s)/mailto links, so markup
+ * in an answer stays inert text.
  */
 export function AnalysisPanel(props: AnalysisPanelProps) {
   const a = props.analysis
@@ -28,7 +30,7 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
         <Result result={a.result as ConversationAnalysis} />
       ) : null}
       {a?.status === 'completed' && !a.result && a.rawText ? (
-        <pre class="analysis-raw">{a.rawText}</pre>
+        <Markdown class="analysis-raw" text={a.rawText} />
       ) : null}
       {props.canWrite && a?.status !== 'pending' && a?.status !== 'processing' ? (
         <form method="post" action={action} class="analysis-form">
@@ -69,10 +71,12 @@ function Result(props: { result: ConversationAnalysis }) {
   const q = r.qualityScores
   return (
     <div class="analysis-result" data-testid="analysis-result">
-      <p class="analysis-summary">{r.summary}</p>
+      <Markdown class="analysis-summary" text={r.summary} />
       <dl class="facts">
         <dt>Intent</dt>
-        <dd>{r.userIntent}</dd>
+        <dd>
+          <InlineMarkdown text={r.userIntent} />
+        </dd>
         <dt>Sentiment</dt>
         <dd>{r.sentiment}</dd>
         <dt>Scores</dt>
@@ -105,7 +109,9 @@ function List(props: { title: string; items: string[] }) {
       <h3>{props.title}</h3>
       <ul>
         {props.items.map((item) => (
-          <li>{item}</li>
+          <li>
+            <InlineMarkdown text={item} />
+          </li>
         ))}
       </ul>
     </>

@@ -52,6 +52,10 @@ describe('renderMarkdown: the subset', () => {
       renderMarkdown('call get_recommendation_now with \\*stars\\* and 2 * 3 * 4'),
       '<p>call get_recommendation_now with *stars* and 2 * 3 * 4</p>',
     )
+    assert.equal(
+      renderMarkdown('window.__xss = 1; window.__xss = 2'),
+      '<p>window.__xss = 1; window.__xss = 2</p>',
+    )
   })
 })
 

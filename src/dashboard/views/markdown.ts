@@ -200,8 +200,10 @@ function emphasis(text: string, i: number, depth: number, misses: Misses) {
   const mark = double ? ch + ch : ch
   const from = i + mark.length
   if (from >= text.length || /\s/.test(text[from]!)) return undefined
-  // A closing mark follows text, not a space.
-  const close = closer(text, mark, from + 1, misses, (at) => !/\s/.test(text[at - 1]!))
+  // A closing mark follows text, not a space; `_` also ends a word (`a__b` is no closer).
+  const closes = (at: number) =>
+    !/\s/.test(text[at - 1]!) && !(ch === '_' && /\w/.test(text[at + mark.length] ?? ''))
+  const close = closer(text, mark, from + 1, misses, closes)
   if (close < 0) return undefined
   const tag = ch === '~' ? 'del' : double ? 'strong' : 'em'
   const inner = renderInline(text.slice(from, close), depth + 1)
@@ -252,7 +254,6 @@ function matchingBracket(text: string, i: number): number {
  * browsers strip and which would otherwise hide a `javascript:` scheme).
  */
 export function safeHref(raw: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
   if (raw === '' || /[\s\u0000-\u001f\u007f]/.test(raw)) return undefined
   let url: URL
   try {

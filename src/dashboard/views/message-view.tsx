@@ -2,17 +2,20 @@
 /** @jsxImportSource hono/jsx */
 import type { NormalizedBlock } from '../../conversations/normalize-block.ts'
 import type { NormalizedMessage } from '../../conversations/normalize-messages.ts'
+import { parseRecommendation } from '../../spark/spark-recommendation.ts'
 import type { MessageModel } from './message-model.ts'
+import { SparkCard, type SparkView } from './spark-card.tsx'
 
 // Enough to read; the full text is always in the raw JSON below.
 const MAX_BLOCK_CHARS = 20_000
 
 /**
  * Renders untrusted model and user content. Everything goes through hono/jsx text escaping:
- * no markdown, no HTML, no links are ever made from content.
+ * no HTML and no links are ever made from content. The one exception is a Spark
+ * recommendation, which is markdown and goes through the sanitising renderer (markdown.ts).
  */
-export function Messages(props: { model: MessageModel }) {
-  const { model } = props
+export function Messages(props: { model: MessageModel; spark?: SparkView | undefined }) {
+  const { model, spark } = props
   return (
     <div class="messages" data-testid="messages">
       {model.system !== null ? (
@@ -29,12 +32,13 @@ export function Messages(props: { model: MessageModel }) {
         </p>
       ) : null}
       {model.messages.map((m) => (
-        <Message message={m} results={model.results} />
+        <Message message={m} results={model.results} spark={spark} />
       ))}
       {model.response.length > 0 ? (
         <Message
           message={{ role: 'assistant', content: model.response }}
           results={model.results}
+          spark={spark}
           response
         />
       ) : null}
@@ -53,6 +57,7 @@ function hiddenSummary(model: MessageModel): string {
 function Message(props: {
   message: NormalizedMessage
   results: Map<string, NormalizedBlock>
+  spark: SparkView | undefined
   response?: boolean
 }) {
   const { message, results } = props
@@ -70,13 +75,17 @@ function Message(props: {
     <section class={`message role-${message.role} ${props.response ? 'response' : ''}`}>
       <div class="role">{props.response ? 'assistant (response)' : message.role}</div>
       {blocks.map((b) => (
-        <Block block={b} results={results} />
+        <Block block={b} results={results} spark={props.spark} />
       ))}
     </section>
   )
 }
 
-function Block(props: { block: NormalizedBlock; results: Map<string, NormalizedBlock> }) {
+function Block(props: {
+  block: NormalizedBlock
+  results: Map<string, NormalizedBlock>
+  spark: SparkView | undefined
+}) {
   const b = props.block
   switch (b.type) {
     case 'text':
@@ -95,6 +104,19 @@ function Block(props: { block: NormalizedBlock; results: Map<string, NormalizedB
     case 'tool_use':
     case 'server_tool_use': {
       const result = typeof b.id === 'string' ? props.results.get(b.id) : undefined
+      const rec = parseRecommendation(b, result)
+      if (rec) {
+        return (
+          <div class="tool-use" data-testid="tool-use">
+            <SparkCard rec={rec} view={props.spark} />
+            <details class="raw">
+              <summary>Tool call and result as sent</summary>
+              <Pre text={JSON.stringify(b.input, null, 2) ?? ''} />
+              {result ? <ToolResult block={result} /> : null}
+            </details>
+          </div>
+        )
+      }
       return (
         <div class="tool-use" data-testid="tool-use">
           <div class="tool-head">

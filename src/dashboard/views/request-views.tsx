@@ -14,6 +14,7 @@ import {
 import { Empty } from './layout.tsx'
 import type { MessageModel } from './message-model.ts'
 import { Messages, Pre } from './message-view.tsx'
+import type { SparkView } from './spark-card.tsx'
 import { TOKENS_IN_LABEL, TOKENS_IN_TITLE, TOKENS_OUT_LABEL, tokensIn } from './vocabulary.ts'
 
 // A page stays usable with a multi-megabyte body; the download has all of it.
@@ -162,7 +163,11 @@ function Select(props: {
   )
 }
 
-export function RequestDetailView(props: { row: RequestDetail; model: MessageModel }) {
+export function RequestDetailView(props: {
+  row: RequestDetail
+  model: MessageModel
+  spark?: SparkView | undefined
+}) {
   const r = props.row
   return (
     <div class="detail">
@@ -261,7 +266,7 @@ export function RequestDetailView(props: { row: RequestDetail; model: MessageMod
       {props.model.messages.length === 0 && props.model.response.length === 0 ? (
         <Empty>No messages in this request.</Empty>
       ) : (
-        <Messages model={props.model} />
+        <Messages model={props.model} spark={props.spark} />
       )}
 
       <h2>Headers</h2>
