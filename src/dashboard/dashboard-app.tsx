@@ -134,7 +134,7 @@ export function createDashboard(deps: DashboardDepsIn): Dashboard {
     app.route('/', overviewRoutes(pageDeps))
     app.route('/', requestRoutes({ ...pageDeps, spark: deps.spark }))
     if (deps.spark) app.route('/', sparkRoutes({ db, spark: deps.spark, log: deps.log }))
-    app.route('/', conversationPageRoutes(pageDeps))
+    app.route('/', conversationPageRoutes({ ...pageDeps, spark: deps.spark }))
     app.route('/', usagePageRoutes(pageDeps))
   } else {
     app.get('*', (c) =>

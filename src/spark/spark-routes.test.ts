@@ -10,6 +10,8 @@ import {
   type DashboardHarness,
 } from '../dashboard/test-support.ts'
 import { insertRequestRecords } from '../storage/request-store.ts'
+import { linkPending } from '../conversations/conversation-linker.ts'
+import { createConversationStore } from '../conversations/conversation-store.ts'
 import { SPARK_MARKDOWN, SparkServer, sparkRecord } from './test-spark-server.ts'
 
 const SPARK_KEY = 'spark-secret-key-0123456789abcdef'
@@ -73,6 +75,23 @@ describeEachDatabase('Spark routes', ({ db }) => {
     assert.equal(html.match(/data-testid="spark-section"/g)?.length, 3)
     assert.match(html, /Asked: kysely 0.28 migrate/)
     assert.ok(!html.includes(SPARK_KEY))
+  })
+
+  test("the conversation page shows the cards of its branch's latest request", async () => {
+    await linkPending(createConversationStore(db()))
+    const row = await db()
+      .kysely.selectFrom('api_requests')
+      .select('conversation_id')
+      .where('request_id', '=', reqA)
+      .executeTakeFirstOrThrow()
+    assert.ok(row.conversation_id)
+    const html = await page(
+      await loginCookie(h.url, h.key),
+      `/conversations/${row.conversation_id}`,
+    )
+    assert.match(html, /<h2>Spark recommendations<\/h2>/)
+    assert.match(html, /data-testid="spark-card" data-session="sess\/a\?x=1#frag %"/)
+    assert.match(html, new RegExp(`action="/requests/${reqA}/spark-feedback"`))
   })
 
   test('JSON API: send, read in a batch and by URL-encoded session id', async () => {

@@ -221,3 +221,24 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
   throw new BadRequestError(`Invalid request body: ${issues.join('; ')}`)
 }
+
+/**
+ * The Spark cards of one stored request (for pages other than its own: the conversation
+ * page shows those of its branch's latest request, whose body holds the whole history).
+ */
+export async function sparkCardsOf(
+  db: Database,
+  spark: SparkClient | undefined,
+  viewer: { scope: DomainScope; canWrite: boolean },
+  requestId: string,
+): Promise<{ recs: SparkRecommendation[]; view: SparkView } | undefined> {
+  const row = await findRequest(db, viewer.scope, requestId)
+  if (!row) return undefined
+  const model = buildMessageModel(row.body, row.response_body)
+  const view = await loadSparkView(spark, model, {
+    requestId,
+    canWrite: viewer.canWrite,
+    query: () => undefined,
+  })
+  return view ? { recs: modelRecommendations(model), view } : undefined
+}

@@ -23,9 +23,12 @@ import { AnalysisPanel } from '../views/analysis-panel.tsx'
 import { analysisNotice } from './analysis-page-routes.tsx'
 import { shortId } from '../views/format.ts'
 import { Layout, PageTitle } from '../views/layout.tsx'
+import { SparkCard } from '../views/spark-card.tsx'
+import type { SparkClient } from '../../spark/spark-client.ts'
+import { sparkCardsOf } from '../../spark/spark-routes.ts'
 
 /** Conversations: the list, and one conversation as a tree and a timeline. */
-export function conversationPageRoutes(deps: DashboardDeps) {
+export function conversationPageRoutes(deps: DashboardDeps & { spark?: SparkClient | undefined }) {
   const app = new Hono<DashboardEnv>()
 
   app.get('/conversations', async (c) => {
@@ -85,6 +88,10 @@ export function conversationPageRoutes(deps: DashboardDeps) {
     const branch = view.branch ?? 'main'
     const analysis = await findAnalysis(deps.db, id, branch)
     const working = analysis?.status === 'pending' || analysis?.status === 'processing'
+    const latest = rows.filter((r) => (r.branch_id ?? 'main') === branch && !r.is_subtask).at(-1)
+    const spark = latest
+      ? await sparkCardsOf(deps.db, deps.spark, c.var.viewer, latest.request_id)
+      : undefined
     return c.html(
       <Layout title={`Conversation ${shortId(id)}`} section="conversations" viewer={c.var.viewer}>
         <PageTitle sub={<span class="mono">{id}</span>}>Conversation</PageTitle>
@@ -104,6 +111,18 @@ export function conversationPageRoutes(deps: DashboardDeps) {
               notice={analysisNotice(c.req.query('notice'))}
             />
           </div>
+        ) : null}
+        {spark && latest ? (
+          <section data-testid="conversation-spark">
+            <h2>Spark recommendations</h2>
+            <p class="muted">
+              In the latest request of this branch,{' '}
+              <a href={`/requests/${latest.request_id}`}>{shortId(latest.request_id)}</a>.
+            </p>
+            {spark.recs.map((rec) => (
+              <SparkCard rec={rec} view={spark.view} />
+            ))}
+          </section>
         ) : null}
         <h2>Timeline</h2>
         <ConversationTimeline graph={visible.graph} />
