@@ -9,7 +9,14 @@
 //    history (2 × N messages).
 // 2. Worker throughput: queued jobs run against a loopback Messages API answering at once,
 //    4 concurrent jobs, one worker.
+// 3. The proxy's own traffic while the worker runs: the proxy and the worker in one process
+//    (as `nexus start` runs them, embedded PGlite), the Anthropic stand-in in another, an
+//    open-loop load of non-streaming requests at --rate req/s for --load-seconds per phase:
+//    idle worker → worker draining queued analyses (--busy-jobs branches of --turns turns) →
+//    idle again. The two idle phases show the noise; the busy one must not stand out.
 import { randomUUID } from 'node:crypto'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { openPglite } from '../src/db/database.ts'
 import { migrate } from '../src/db/migrate.ts'
@@ -25,11 +32,19 @@ import { queueStats } from '../src/analysis/job-store.ts'
 import { analysisRunner } from '../src/analysis/run-analysis.ts'
 import { buildTranscript } from '../src/analysis/transcript.ts'
 import { analysisJson, anthropicMessage, ScriptedServer } from '../src/analysis/test-support.ts'
+import { startChild } from './child.ts'
+import { runLoad, type LoadResult } from './load.ts'
+import { num, table } from './report.ts'
+import { requestBody } from './workload.ts'
 
 const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '2000' },
     jobs: { type: 'string', default: '200' },
+    rate: { type: 'string', default: '100' },
+    'load-seconds': { type: 'string', default: '10' },
+    'busy-jobs': { type: 'string', default: '1500' },
+    turns: { type: 'string', default: '50' },
   },
 })
 const N = Number(values.requests)
@@ -161,3 +176,77 @@ for (;;) {
 await worker.stop()
 await claude.close()
 await db.close()
+
+// 3. Proxy latency with and without the worker running.
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
+const RATE = Number(values.rate)
+const LOAD_S = Number(values['load-seconds'])
+type Counts = { pending: number; processing: number; completed: number; failed: number }
+const model = new ScriptedServer()
+model.replies = [anthropicMessage(analysisJson())]
+const modelUrl = await model.start()
+const mock = await startChild(join(BENCH_DIR, 'mock-process.ts'), [], { label: 'mock' })
+const proxy = await startChild(
+  join(BENCH_DIR, 'proxy-process.ts'),
+  [`--upstream=http://127.0.0.1:${mock.port}`, `--analysis-url=${modelUrl}`],
+  { label: 'proxy' },
+)
+const load = (host: string, durationS = LOAD_S) =>
+  runLoad({
+    target: `http://127.0.0.1:${proxy.port}`,
+    host,
+    body: requestBody(false),
+    durationS,
+    connections: 32,
+    rate: RATE,
+  })
+const counts = () => proxy.call<Counts>('analysisCounts')
+await load('warmup.bench', 3)
+const idle1 = await load('idle-1.bench')
+await proxy.call('queueAnalyses', {
+  branches: Number(values['busy-jobs']),
+  turns: Number(values.turns),
+})
+const before = await counts()
+const busyStart = performance.now()
+const busy = await load('busy.bench')
+const busyS = (performance.now() - busyStart) / 1000
+const during = await counts()
+for (;;) {
+  const c = await counts()
+  if (c.pending + c.processing === 0) break
+  await new Promise((r) => setTimeout(r, 200))
+}
+const idle2 = await load('idle-2.bench')
+const done = await counts()
+await proxy.stop()
+await mock.stop()
+await model.close()
+
+const row = (name: string, r: LoadResult) => [
+  name,
+  num(r.reqPerSec, 0),
+  num(r.latency.p50),
+  num(r.latency.p99),
+  num(r.latencyFromSchedule?.p99),
+  num(r.latency.max, 0),
+  String(r.non2xx + r.errors),
+]
+const analysed = during.completed + during.failed - (before.completed + before.failed)
+console.log(
+  `\nproxy latency (ms) at ${RATE} req/s open loop, ${LOAD_S} s per phase, proxy + worker in one process (PGlite):`,
+)
+console.log(
+  table(
+    ['phase', 'req/s', 'p50', 'p99', 'p99 from schedule', 'max', 'errors'],
+    [
+      row('worker idle', idle1),
+      row(`worker busy (${(analysed / busyS).toFixed(1)} analyses/s)`, busy),
+      row('worker idle again', idle2),
+    ],
+    [0],
+  ),
+)
+console.log(
+  `during the busy phase: ${analysed} analyses in ${busyS.toFixed(1)} s, ${during.pending + during.processing} still queued at its end (busy throughout: ${during.pending + during.processing > 0}); all: completed ${done.completed}, failed ${done.failed}`,
+)

@@ -16,6 +16,8 @@ import { createApp } from '../src/app.ts'
 import { openDatabase } from '../src/cli/runtime.ts'
 import { loadConfig } from '../src/config.ts'
 import { createLog } from '../src/log.ts'
+import { queueStats } from '../src/analysis/job-store.ts'
+import { queueBranchAnalyses } from './analysis-seed.ts'
 import { serveParent } from './child.ts'
 import { processStats } from './process-stats.ts'
 
@@ -25,6 +27,8 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string' },
     port: { type: 'string', default: '0' },
     'storage-enabled': { type: 'string', default: 'true' },
+    // The AI analysis worker in this process too (as `nexus start` runs it), its model here.
+    'analysis-url': { type: 'string' },
   },
 })
 if (!args.upstream) {
@@ -44,6 +48,13 @@ const config = loadConfig({
   // PORT must be a real port; 0 (any free port) is the bench's default, given to listen().
   PORT: args.port === '0' ? undefined : args.port,
   LOG_LEVEL: 'warn',
+  ...(args['analysis-url']
+    ? {
+        ANTHROPIC_API_KEY: 'sk-ant-api03-benchbenchbenchbench',
+        AI_ANALYSIS_CLAUDE_BASE_URL: args['analysis-url'],
+        AI_WORKER_MAX_CONCURRENT_JOBS: '4',
+      }
+    : { AI_WORKER_ENABLED: 'false' }),
 })
 const log = createLog(config.logLevel)
 const opened = config.storage.enabled ? await openDatabase(config, log) : null
@@ -161,6 +172,12 @@ serveParent(
     memory: () => memory(),
     storage: (domains: string[]) => storage(domains),
     backend: () => opened?.db.backend ?? 'none',
+    queueAnalyses: async (options: { branches: number; turns: number }) => {
+      if (!opened) throw new Error('analyses need storage')
+      await queueBranchAnalyses(opened.db, { ...options, domain: 'analysis.bench' })
+      app.analysisWorker?.wake()
+    },
+    analysisCounts: async () => (opened ? (await queueStats(opened.db)).counts : null),
   },
   shutdown,
 )
