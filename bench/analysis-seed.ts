@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
 import type { Database } from '../src/db/database.ts'
 import { requestAnalysis } from '../src/analysis/analysis-store.ts'
 
@@ -52,29 +53,37 @@ export async function queueBranchAnalyses(
     body,
     response_body: answer,
   }))
-  for (let i = 0; i < rows.length; i += 200)
-    await db.kysely
-      .insertInto('api_requests')
-      .values(rows.slice(i, i + 200))
+  // The proxy's linker runs in the same process: the rows arrive already linked (one
+  // transaction moves its mark past them), so it neither relinks them nor makes their conversation.
+  await db.kysely.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += 200)
+      await trx
+        .insertInto('api_requests')
+        .values(rows.slice(i, i + 200))
+        .execute()
+    await trx
+      .insertInto('conversations')
+      .values({
+        conversation_id: conversationId,
+        domain: options.domain,
+        account_id: null,
+        started_at: new Date(),
+        last_at: new Date(),
+        request_count: options.branches,
+        message_count: history.length,
+        total_tokens: 0,
+        models: [],
+        branch_count: options.branches,
+        compact_count: 0,
+        spawn_count: 0,
+        subtask_count: 0,
+      })
       .execute()
-  await db.kysely
-    .insertInto('conversations')
-    .values({
-      conversation_id: conversationId,
-      domain: options.domain,
-      account_id: null,
-      started_at: new Date(),
-      last_at: new Date(),
-      request_count: options.branches,
-      message_count: history.length,
-      total_tokens: 0,
-      models: [],
-      branch_count: options.branches,
-      compact_count: 0,
-      spawn_count: 0,
-      subtask_count: 0,
-    })
-    .execute()
+    await sql`update conversation_link_state
+      set linked_through = greatest(linked_through, (select max(seq) from api_requests))`.execute(
+      trx,
+    )
+  })
   for (let i = 0; i < options.branches; i++) {
     const key = { conversationId, branchId: `b${i}`, domain: options.domain }
     await requestAnalysis(db, key, null, new Date(0))

@@ -34,6 +34,7 @@ import { buildTranscript } from '../src/analysis/transcript.ts'
 import { analysisJson, anthropicMessage, ScriptedServer } from '../src/analysis/test-support.ts'
 import { startChild } from './child.ts'
 import { runLoad, type LoadResult } from './load.ts'
+import type { ProcessSample } from './process-stats.ts'
 import { num, table } from './report.ts'
 import { requestBody } from './workload.ts'
 
@@ -192,14 +193,23 @@ const proxy = await startChild(
   { label: 'proxy' },
 )
 const load = (host: string, durationS = LOAD_S) =>
-  runLoad({
-    target: `http://127.0.0.1:${proxy.port}`,
-    host,
-    body: requestBody(false),
-    durationS,
-    connections: 32,
-    rate: RATE,
-  })
+  phase(() =>
+    runLoad({
+      target: `http://127.0.0.1:${proxy.port}`,
+      host,
+      body: requestBody(false),
+      durationS,
+      connections: 32,
+      rate: RATE,
+    }),
+  )
+// The proxy process's event-loop delay and main-thread CPU over the phase: a loop blocked by
+// the worker shows as lag; a host short of CPU shows as latency without it.
+async function phase(run: () => Promise<LoadResult>) {
+  await proxy.call('begin')
+  const result = await run()
+  return { ...result, process: await proxy.call<ProcessSample>('sample') }
+}
 const counts = () => proxy.call<Counts>('analysisCounts')
 await load('warmup.bench', 3)
 const idle1 = await load('idle-1.bench')
@@ -212,18 +222,20 @@ const busyStart = performance.now()
 const busy = await load('busy.bench')
 const busyS = (performance.now() - busyStart) / 1000
 const during = await counts()
+const drainStart = performance.now()
 for (;;) {
   const c = await counts()
   if (c.pending + c.processing === 0) break
   await new Promise((r) => setTimeout(r, 200))
 }
+const drainS = (performance.now() - drainStart) / 1000
 const idle2 = await load('idle-2.bench')
 const done = await counts()
 await proxy.stop()
 await mock.stop()
 await model.close()
 
-const row = (name: string, r: LoadResult) => [
+const row = (name: string, r: LoadResult & { process: ProcessSample }) => [
   name,
   num(r.reqPerSec, 0),
   num(r.latency.p50),
@@ -231,6 +243,8 @@ const row = (name: string, r: LoadResult) => [
   num(r.latencyFromSchedule?.p99),
   num(r.latency.max, 0),
   String(r.non2xx + r.errors),
+  `${num(r.process.lag.p99)} / ${num(r.process.lag.max, 0)}`,
+  num(r.process.mainThreadCpuMs === null ? null : r.process.mainThreadCpuMs / (r.elapsedS * 10), 0),
 ]
 const analysed = during.completed + during.failed - (before.completed + before.failed)
 console.log(
@@ -238,7 +252,17 @@ console.log(
 )
 console.log(
   table(
-    ['phase', 'req/s', 'p50', 'p99', 'p99 from schedule', 'max', 'errors'],
+    [
+      'phase',
+      'req/s',
+      'p50',
+      'p99',
+      'p99 from schedule',
+      'max',
+      'errors',
+      'loop lag p99 / max',
+      'main thread CPU %',
+    ],
     [
       row('worker idle', idle1),
       row(`worker busy (${(analysed / busyS).toFixed(1)} analyses/s)`, busy),
@@ -249,4 +273,8 @@ console.log(
 )
 console.log(
   `during the busy phase: ${analysed} analyses in ${busyS.toFixed(1)} s, ${during.pending + during.processing} still queued at its end (busy throughout: ${during.pending + during.processing > 0}); all: completed ${done.completed}, failed ${done.failed}`,
+)
+const drained = done.completed + done.failed - (during.completed + during.failed)
+console.log(
+  `after it, without proxy load: ${drained} analyses in ${drainS.toFixed(1)} s = ${(drained / drainS).toFixed(1)} analyses/s (same process, 4 concurrent jobs; target ≥ 20/s)`,
 )

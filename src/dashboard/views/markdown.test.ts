@@ -118,7 +118,8 @@ describe('renderMarkdown: hostile input stays inert', () => {
     const started = performance.now()
     renderMarkdown('> '.repeat(500) + '*'.repeat(5_000) + '['.repeat(5_000) + '`'.repeat(3_000))
     for (const run of ['*a ', '_a ', '~~a ', '`a ``', '[a ']) renderMarkdown(run.repeat(7_000))
-    assert.ok(performance.now() - started < 1_000)
+    // Quadratic scanning took seconds per run here; linear takes milliseconds (slack for a busy CI).
+    assert.ok(performance.now() - started < 3_000)
   })
 })
 
