@@ -114,12 +114,16 @@ describe('renderMarkdown: hostile input stays inert', () => {
     )
   })
 
-  test('deep nesting and long runs finish quickly', () => {
-    const started = performance.now()
-    renderMarkdown('> '.repeat(500) + '*'.repeat(5_000) + '['.repeat(5_000) + '`'.repeat(3_000))
-    for (const run of ['*a ', '_a ', '~~a ', '`a ``', '[a ']) renderMarkdown(run.repeat(7_000))
-    // Quadratic scanning took seconds per run here; linear takes milliseconds (slack for a busy CI).
-    assert.ok(performance.now() - started < 3_000)
+  test('deep nesting and long unclosed runs come out as escaped text', () => {
+    // Their speed is measured in bench/markdown.ts; here only what they render to.
+    const quoted = renderMarkdown('> '.repeat(500) + 'end')
+    // Quotes nest to a bounded depth; deeper markers stay as text.
+    assert.match(quoted, /^(<blockquote>){1,8}<p>(&gt; )*end<\/p>(<\/blockquote>){1,8}$/)
+    for (const run of ['*a ', '_a ', '~~a ', '[a ']) {
+      const html = renderMarkdown(run.repeat(7_000))
+      assert.doesNotMatch(html, /<(em|del|a)\b/)
+      assert.equal(html.split('a').length - 1, 7_000)
+    }
   })
 })
 
