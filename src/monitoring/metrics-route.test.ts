@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { metricsRoute } from './metrics-route.ts'
 
-const render = () => Promise.resolve('nexus_up 1\n')
+const CHUNKS = ['nexus_up{site="zürich"} 1\n', 'nexus_down 0\n']
+const render = () => Promise.resolve(CHUNKS)
 const TOKEN = 'metrics-token-0123456789'
 
 test('on a loopback bind without a token /metrics is open', async () => {
@@ -11,7 +12,9 @@ test('on a loopback bind without a token /metrics is open', async () => {
   )
   assert.equal(res.status, 200)
   assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8')
-  assert.equal(await res.text(), 'nexus_up 1\n')
+  // The chunks in order, and a length that counts bytes, not characters.
+  assert.equal(res.headers.get('content-length'), '40')
+  assert.equal(await res.text(), 'nexus_up{site="zürich"} 1\nnexus_down 0\n')
 })
 
 test('on a non-loopback bind without a token every scrape is refused with 403', async () => {
@@ -31,5 +34,5 @@ test('with a token only the right Bearer token is answered', async () => {
   assert.equal(wrong.status, 401)
   const right = await app.request('/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })
   assert.equal(right.status, 200)
-  assert.equal(await right.text(), 'nexus_up 1\n')
+  assert.equal(await right.text(), CHUNKS.join(''))
 })

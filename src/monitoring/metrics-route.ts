@@ -5,7 +5,8 @@ import { isLoopbackHost } from '../dashboard/auth/dashboard-access.ts'
 import { errorBody } from '../errors.ts'
 
 export interface MetricsRouteDeps {
-  render: () => Promise<string>
+  /** The scrape's text in chunks, written in order. */
+  render: () => Promise<readonly string[]>
   /** METRICS_TOKEN: scrapers send `Authorization: Bearer <token>`. */
   token: string | undefined
   /** HOST: without a token, a non-loopback bind answers 403 rather than expose the figures. */
@@ -31,9 +32,31 @@ export function metricsRoute(deps: MetricsRouteDeps) {
     }
     c.header('content-type', Registry.PROMETHEUS_CONTENT_TYPE)
     c.header('cache-control', 'no-store')
-    return c.body(await deps.render())
+    const chunks = await deps.render()
+    c.header('content-length', String(byteLength(chunks)))
+    return c.body(streamOf(chunks))
   })
   return app
+}
+
+function byteLength(chunks: readonly string[]): number {
+  let n = 0
+  for (const chunk of chunks) n += Buffer.byteLength(chunk)
+  return n
+}
+
+// Encoded a chunk at a time as the socket takes them: one buffer of a whole scrape (over
+// 1 MB with domain labels) costs more to allocate than rendering it.
+function streamOf(chunks: readonly string[]): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  let next = 0
+  return new ReadableStream({
+    pull(controller) {
+      const chunk = chunks[next++]
+      if (chunk === undefined) controller.close()
+      else controller.enqueue(encoder.encode(chunk))
+    },
+  })
 }
 
 function digest(s: string): Buffer {
