@@ -162,6 +162,18 @@ async function scrapeOverHttp(metrics: NexusMetrics, expected: string) {
   const result = await scrapes(url, Number(flags.scrapes))
   server.closeAllConnections()
   await new Promise((r) => server.close(r))
+  return { ...result, empty: await emptyGet() }
+}
+
+/** The same measure for a GET answered with an empty body: what any request costs here. */
+async function emptyGet() {
+  const server = createServer((_, res) => res.end())
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+  await scrapes(url, 10)
+  const result = await scrapes(url, Number(flags.scrapes))
+  server.closeAllConnections()
+  await new Promise((r) => server.close(r))
   return result
 }
 
@@ -271,6 +283,7 @@ console.log(
       ]),
       ['scrape render wall time, median / p95', ms(scrape.render.wall), '', ''],
       ['scrape over HTTP: server CPU per scrape', `${num(scrape.http.cpu, 2)} ms`, '', ''],
+      ['same for an empty GET (plain node:http)', `${num(scrape.http.empty.cpu, 2)} ms`, '', ''],
       ['scrape over HTTP: wall time, median', `${num(scrape.http.wall, 2)} ms`, '', ''],
       ['scrape size', `${num(scrape.bytes / 1024, 0)} KB`, '', ''],
       ['observeRequest with domain labels', `${num(observeDomainMs, 4)} ms`, '', ''],

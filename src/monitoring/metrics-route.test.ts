@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
+import { getRequestListener } from '@hono/node-server'
 import { metricsRoute } from './metrics-route.ts'
 
 const CHUNKS = ['nexus_up{site="zürich"} 1\n', 'nexus_down 0\n']
@@ -35,4 +38,29 @@ test('with a token only the right Bearer token is answered', async () => {
   const right = await app.request('/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })
   assert.equal(right.status, 200)
   assert.equal(await right.text(), CHUNKS.join(''))
+})
+
+test('over a real socket each scrape gets its own bytes, also while buffers are reused', async () => {
+  let n = 0
+  // Every scrape a different length and content, so a reused buffer's leftovers would show.
+  const render = () => {
+    n += 1
+    return Promise.resolve([`# scrape ${n}\n`, `nexus_up{site="zürich"} ${'9'.repeat(n)}\n`])
+  }
+  const server = createServer(
+    getRequestListener(metricsRoute({ render, token: undefined, host: '::1' }).fetch),
+  )
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`
+  try {
+    const bodies = await Promise.all(
+      [fetch(url), fetch(url), fetch(url)].map(async (r) => (await r).text()),
+    )
+    for (let i = 0; i < 3; i++) bodies.push(await (await fetch(url)).text())
+    const expected = (k: number) => `# scrape ${k}\nnexus_up{site="zürich"} ${'9'.repeat(k)}\n`
+    assert.deepEqual(bodies.toSorted(), [1, 2, 3, 4, 5, 6].map(expected))
+  } finally {
+    server.closeAllConnections()
+    await new Promise((r) => server.close(r))
+  }
 })

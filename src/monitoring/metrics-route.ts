@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
 import { Hono } from 'hono'
 import { Registry } from 'prom-client'
 import { isLoopbackHost } from '../dashboard/auth/dashboard-access.ts'
 import { errorBody } from '../errors.ts'
+import { ScrapeBuffers } from './scrape-buffers.ts'
 
 export interface MetricsRouteDeps {
   /** The scrape's text in chunks, written in order. */
@@ -21,6 +23,10 @@ export interface MetricsRouteDeps {
 export function metricsRoute(deps: MetricsRouteDeps) {
   const app = new Hono()
   const expected = deps.token === undefined ? undefined : digest(deps.token)
+  // Sent as one buffer filled chunk by chunk: with 10,000+ series (over 1 MB) that costs the
+  // server under half of what one string (encoded again for the socket) or a stream of the
+  // chunks (a socket write each) does (bench/metrics.ts).
+  const buffers = new ScrapeBuffers()
   app.get('/metrics', async (c) => {
     if (expected === undefined && !isLoopbackHost(deps.host)) {
       const message = `/metrics is off on a non-loopback bind (${deps.host}) without METRICS_TOKEN; set METRICS_TOKEN and scrape with Authorization: Bearer.`
@@ -32,24 +38,24 @@ export function metricsRoute(deps: MetricsRouteDeps) {
     }
     c.header('content-type', Registry.PROMETHEUS_CONTENT_TYPE)
     c.header('cache-control', 'no-store')
-    const body = encode(await deps.render())
-    c.header('content-length', String(body.length))
-    return c.body(body)
+    const chunks = await deps.render()
+    // Under @hono/node-server the answer's buffer is reused once the response is closed.
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
+    const size = byteLength(chunks)
+    const buffer = outgoing ? buffers.take(size) : Buffer.allocUnsafeSlow(size)
+    if (outgoing) outgoing.once('close', () => buffers.give(buffer))
+    let at = 0
+    for (const chunk of chunks) at += buffer.write(chunk, at)
+    c.header('content-length', String(size))
+    return c.body(new Uint8Array(buffer.buffer as ArrayBuffer, 0, size))
   })
   return app
 }
 
-// One buffer filled chunk by chunk. With 10,000+ series (over 1 MB) this costs the server
-// under half of what one string (encoded again for the socket) or a stream of the chunks (a
-// socket write each) does: bench/metrics.ts, docs/benchmarks.md#metrics.
-function encode(chunks: readonly string[]): Uint8Array<ArrayBuffer> {
+function byteLength(chunks: readonly string[]): number {
   let size = 0
   for (const chunk of chunks) size += Buffer.byteLength(chunk)
-  // Not from the pool and not zeroed: every byte is written below.
-  const buffer = Buffer.allocUnsafeSlow(size)
-  let at = 0
-  for (const chunk of chunks) at += buffer.write(chunk, at)
-  return new Uint8Array(buffer.buffer as ArrayBuffer, 0, size)
+  return size
 }
 
 function digest(s: string): Buffer {
