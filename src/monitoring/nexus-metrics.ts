@@ -44,75 +44,21 @@ export class NexusMetrics {
   readonly registry = new Registry()
   readonly #model: (model: string | null) => string
   readonly #domains: boolean
-  readonly #requests: CounterFamily
-  readonly #duration: HistogramFamily
-  readonly #firstToken: HistogramFamily
-  readonly #upstreamErrors: CounterFamily
+  readonly #f: ReturnType<typeof requestFamilies>
   readonly #clientAborts: CounterSeries
-  readonly #tokens: CounterFamily
-  readonly #cost: CounterFamily
   readonly #writes: HistogramSeries | undefined
-  readonly #refreshes: CounterFamily
   readonly #families: MetricFamily[]
 
   constructor(sources: MetricsSources) {
-    const domain = sources.domainLabels ? ['domain'] : []
     this.#domains = sources.domainLabels
     this.#model = modelLabeller(sources.priceTable)
-    this.#requests = new CounterFamily(
-      'nexus_requests_total',
-      'Proxied /v1 requests by status class, model family and request type.',
-      ['status_class', 'model_family', 'request_type', ...domain],
-    )
-    this.#duration = new HistogramFamily(
-      'nexus_request_duration_seconds',
-      'Time from request arrival to the last byte sent to the client.',
-      SECONDS,
-      ['model_family', 'streaming'],
-    )
-    this.#firstToken = new HistogramFamily(
-      'nexus_time_to_first_token_seconds',
-      'Time from request arrival to the first streamed content of a response.',
-      FIRST_TOKEN,
-      ['model_family'],
-    )
-    this.#upstreamErrors = new CounterFamily(
-      'nexus_upstream_errors_total',
-      'Upstream failures: timeout, connection, stream_interrupted, rate_limited, overloaded, server_error.',
-      ['kind'],
-    )
-    const clientAborts = new CounterFamily(
-      'nexus_client_aborts_total',
-      'Requests the client closed before their answer was complete.',
-    )
-    this.#clientAborts = clientAborts.series([])
-    this.#tokens = new CounterFamily(
-      'nexus_tokens_total',
-      'Tokens reported by Anthropic, by model family and kind (input, output, cache_write, cache_read).',
-      ['model_family', 'kind', ...domain],
-    )
-    this.#cost = new CounterFamily(
-      'nexus_cost_usd_total',
-      'List-price cost in US dollars of priced responses, by model family.',
-      ['model_family', ...domain],
-    )
-    this.#refreshes = new CounterFamily(
-      'nexus_oauth_refreshes_total',
-      'OAuth access token refreshes by outcome (success, failure).',
-      ['outcome'],
-    )
+    this.#f = requestFamilies(sources.domainLabels ? ['domain'] : [])
+    this.#clientAborts = this.#f.clientAborts.series([])
     const storage = sources.storage ? storageFamilies(sources.storage) : undefined
     this.#writes = storage?.writes.series([])
     // The order prom-client's registry had them in, so a scrape reads as before.
     this.#families = [
-      this.#requests,
-      this.#duration,
-      this.#firstToken,
-      this.#upstreamErrors,
-      clientAborts,
-      this.#tokens,
-      this.#cost,
-      this.#refreshes,
+      ...Object.values(this.#f),
       new ScrapedValue(
         'nexus_requests_in_flight',
         'Proxied requests not yet answered.',
@@ -131,16 +77,16 @@ export class NexusMetrics {
     const domain = this.#domains ? r.domain : undefined
     const type = r.requestType ?? 'unknown'
     const status = statusClass(r.statusCode)
-    this.#requests.inc(withDomain([status, model, type], domain))
+    this.#f.requests.inc(withDomain([status, model, type], domain))
     if (r.durationMs !== null) {
-      this.#duration.observe([model, String(r.isStreaming)], r.durationMs / 1000)
+      this.#f.duration.observe([model, String(r.isStreaming)], r.durationMs / 1000)
     }
-    if (r.firstTokenMs !== null) this.#firstToken.observe([model], r.firstTokenMs / 1000)
+    if (r.firstTokenMs !== null) this.#f.firstToken.observe([model], r.firstTokenMs / 1000)
     const kind = upstreamErrorKind(r)
-    if (kind) this.#upstreamErrors.inc([kind])
+    if (kind) this.#f.upstreamErrors.inc([kind])
     if (r.streamEnd === 'client_abort') this.#clientAborts.value += 1
     this.#countTokens(model, domain, r)
-    if (r.costUsd) this.#cost.inc(withDomain([model], domain), r.costUsd)
+    if (r.costUsd) this.#f.cost.inc(withDomain([model], domain), r.costUsd)
   }
 
   #countTokens(model: string, domain: string | undefined, r: RequestRecord) {
@@ -151,7 +97,7 @@ export class NexusMetrics {
       ['cache_read', r.cacheReadInputTokens],
     ] as const
     for (const [kind, n] of counts) {
-      if (n > 0) this.#tokens.inc(withDomain([model, kind], domain), n)
+      if (n > 0) this.#f.tokens.inc(withDomain([model, kind], domain), n)
     }
   }
 
@@ -160,7 +106,7 @@ export class NexusMetrics {
   }
 
   observeRefresh(outcome: 'success' | 'failure'): void {
-    this.#refreshes.inc([outcome])
+    this.#f.refreshes.inc([outcome])
   }
 
   /**
@@ -176,6 +122,53 @@ export class NexusMetrics {
   /** The whole scrape as one string (tests; the route writes the chunks). */
   async render(): Promise<string> {
     return (await this.renderChunks()).join('')
+  }
+}
+
+/** The families fed per record (and per OAuth refresh), in their scrape order. */
+function requestFamilies(domain: string[]) {
+  return {
+    requests: new CounterFamily(
+      'nexus_requests_total',
+      'Proxied /v1 requests by status class, model family and request type.',
+      ['status_class', 'model_family', 'request_type', ...domain],
+    ),
+    duration: new HistogramFamily(
+      'nexus_request_duration_seconds',
+      'Time from request arrival to the last byte sent to the client.',
+      SECONDS,
+      ['model_family', 'streaming'],
+    ),
+    firstToken: new HistogramFamily(
+      'nexus_time_to_first_token_seconds',
+      'Time from request arrival to the first streamed content of a response.',
+      FIRST_TOKEN,
+      ['model_family'],
+    ),
+    upstreamErrors: new CounterFamily(
+      'nexus_upstream_errors_total',
+      'Upstream failures: timeout, connection, stream_interrupted, rate_limited, overloaded, server_error.',
+      ['kind'],
+    ),
+    clientAborts: new CounterFamily(
+      'nexus_client_aborts_total',
+      'Requests the client closed before their answer was complete.',
+    ),
+    tokens: new CounterFamily(
+      'nexus_tokens_total',
+      'Tokens reported by Anthropic, by model family and kind (input, output, cache_write, cache_read).',
+      ['model_family', 'kind', ...domain],
+    ),
+    cost: new CounterFamily(
+      'nexus_cost_usd_total',
+      'List-price cost in US dollars of priced responses, by model family.',
+      ['model_family', ...domain],
+    ),
+    refreshes: new CounterFamily(
+      'nexus_oauth_refreshes_total',
+      'OAuth access token refreshes by outcome (success, failure).',
+      ['outcome'],
+    ),
   }
 }
 
