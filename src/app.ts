@@ -206,7 +206,7 @@ export function createApp(deps: AppDeps): App {
     })
   const scrape = prometheus
     ? metricsRoute({
-        render: () => prometheus.render(),
+        render: () => prometheus.renderChunks(),
         token: config.metrics.token,
         host: config.host,
       })

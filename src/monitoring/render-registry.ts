@@ -1,11 +1,5 @@
 import type { Registry } from 'prom-client'
-
-interface Data {
-  name: string
-  help: string
-  type: string
-  values?: Value[]
-}
+import { escapeHelp, escapeLabel, valueText } from './prom-text.ts'
 
 interface Data {
   name: string
@@ -79,18 +73,4 @@ function labelText(labels: Record<string, string | number>): string {
     text += `${text ? ',' : ''}${name}="${escapeLabel(String(labels[name]))}"`
   }
   return text
-}
-
-function valueText(value: number): string {
-  if (Number.isNaN(value)) return 'NaN'
-  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf'
-  return String(value)
-}
-
-function escapeLabel(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
-}
-
-function escapeHelp(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')
 }
