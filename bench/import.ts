@@ -1,17 +1,22 @@
 // `nexus import` throughput and memory: 1,000 generated Claude Code sessions holding 100,000
 // API messages (10% of them in sub-agent transcripts), imported into a fresh database.
 //
-//   node bin/run-ts.js bench/import.ts [--sessions=1000] [--messages=100]
+//   node bin/run-ts.js bench/import.ts [--sessions=1000] [--messages=100] [--runs=3]
 //                                      [--backends=pglite,postgres] [--postgres-url=…]
 //
 // Each import runs in its own process (the CLI's code path, minus argument parsing), so its
 // peak RSS is the import's own: a streaming import stays flat however many files there are.
+// Each run imports into a fresh database; the first also links and imports again. The host
+// is shared, so besides wall time each run reports the CPU time it took per message: of this
+// process (with PGlite's worker thread) and of its PostgreSQL backends, which other work on
+// the machine does not inflate the way it does wall time.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { sql } from 'kysely'
 import pg from 'pg'
 import { openPglite, openPostgres, type Database } from '../src/db/database.ts'
 import { migrate } from '../src/db/migrate.ts'
@@ -26,6 +31,9 @@ const { values: flags } = parseArgs({
     sessions: { type: 'string', default: '1000' },
     messages: { type: 'string', default: '100' },
     backends: { type: 'string', default: 'pglite,postgres' },
+    runs: { type: 'string', default: '3' },
+    /** In a child: link and re-run after the import (the first run). */
+    full: { type: 'boolean', default: false },
     'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     child: { type: 'string' },
     backend: { type: 'string' },
@@ -39,8 +47,11 @@ interface ChildResult {
   messages: number
   lines: number
   importMs: number
-  linkMs: number
-  rerunMs: number
+  /** CPU time of the import, µs per message: this process; its PostgreSQL backends. */
+  nodeCpuUs: number
+  postgresCpuUs: number
+  linkMs: number | null
+  rerunMs: number | null
   /** Peak RSS once the database was open and migrated (PGlite's own peak is there), after
    *  the import (before linking), and at the end. */
   baseRssMb: number
@@ -63,11 +74,24 @@ async function runParent() {
       `generated ${sessions} sessions, ${sessions * perSession} messages, ${(bytes / 1e6).toFixed(0)} MB of JSONL`,
     )
     for (const backend of (flags.backends ?? '').split(',').filter(Boolean)) {
-      const r = await spawnChild(dir, backend)
+      const runs: ChildResult[] = []
+      for (let run = 0; run < Number(flags.runs); run++) {
+        const load = loadavg()[0]?.toFixed(1)
+        const r = await spawnChild(dir, backend, run === 0)
+        runs.push(r)
+        console.log(
+          `${backend.padEnd(8)} import ${r.messages} messages (${r.lines} lines) in ${(r.importMs / 1000).toFixed(1)} s: ` +
+            `${rate(r.messages, r.importMs)} messages/s (load ${load}); CPU per message ${r.nodeCpuUs} µs node` +
+            (backend === 'postgres' ? ` + ${r.postgresCpuUs} µs PostgreSQL` : '') +
+            (r.linkMs === null || r.rerunMs === null
+              ? ''
+              : `; linking ${(r.linkMs / 1000).toFixed(1)} s; re-run (nothing new) ${rate(r.messages, r.rerunMs)} messages/s`) +
+            `; peak RSS ${r.baseRssMb} MB before, ${r.importRssMb} MB after importing, ${r.maxRssMb} MB at the end`,
+        )
+      }
+      const median = runs.map((r) => rate(r.messages, r.importMs)).sort((a, b) => a - b)
       console.log(
-        `${backend.padEnd(8)} import ${r.messages} messages (${r.lines} lines) in ${(r.importMs / 1000).toFixed(1)} s: ` +
-          `${Math.round(r.messages / (r.importMs / 1000))} messages/s; linking ${(r.linkMs / 1000).toFixed(1)} s; ` +
-          `re-run (nothing new) ${Math.round(r.messages / (r.rerunMs / 1000))} messages/s; peak RSS ${r.baseRssMb} MB before, ${r.importRssMb} MB after importing, ${r.maxRssMb} MB after linking`,
+        `${backend.padEnd(8)} median of ${runs.length}: ${median[Math.floor(runs.length / 2)]} messages/s`,
       )
     }
   } finally {
@@ -75,9 +99,14 @@ async function runParent() {
   }
 }
 
-async function spawnChild(dir: string, backend: string): Promise<ChildResult> {
+function rate(messages: number, ms: number): number {
+  return Math.round(messages / (ms / 1000))
+}
+
+async function spawnChild(dir: string, backend: string, full: boolean): Promise<ChildResult> {
   const schema = `bench_import_${randomBytes(4).toString('hex')}`
   const args = ['bin/run-ts.js', 'bench/import.ts', `--child=${dir}`, `--backend=${backend}`]
+  if (full) args.push('--full')
   if (backend === 'postgres') {
     const admin = new pg.Client(flags['postgres-url'])
     await admin.connect()
@@ -86,7 +115,9 @@ async function spawnChild(dir: string, backend: string): Promise<ChildResult> {
     args.push(`--schema=${schema}`, `--postgres-url=${flags['postgres-url']}`)
   }
   try {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+    // The child's connections carry the schema as their name, to find their backends' CPU.
+    const env = { ...process.env, PGAPPNAME: schema }
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env })
     let out = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
@@ -121,20 +152,31 @@ async function runChild(dir: string) {
       domain: 'bench-import',
       dryRun: false,
     }
+    const backends = await backendCpu(db, {})
+    const cpu = process.cpuUsage()
     let started = performance.now()
     const summary = await importTranscripts(files, options)
     const importMs = performance.now() - started
+    const used = process.cpuUsage(cpu)
+    const postgresCpuMs = sum(Object.values(await backendCpu(db, backends)))
     const importRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
-    started = performance.now()
-    await linkImported(db)
-    const linkMs = performance.now() - started
-    started = performance.now()
-    await importTranscripts(files, options)
-    const rerunMs = performance.now() - started
+    let linkMs: number | null = null
+    let rerunMs: number | null = null
+    if (flags.full) {
+      started = performance.now()
+      await linkImported(db)
+      linkMs = performance.now() - started
+      started = performance.now()
+      await importTranscripts(files, options)
+      rerunMs = performance.now() - started
+    }
+    const perMessage = (us: number) => Math.round(us / Math.max(summary.messages, 1))
     const result: ChildResult = {
       messages: summary.messages,
       lines: summary.lines,
       importMs,
+      nodeCpuUs: perMessage(used.user + used.system),
+      postgresCpuUs: perMessage(postgresCpuMs * 1000),
       linkMs,
       rerunMs,
       baseRssMb,
@@ -146,6 +188,28 @@ async function runChild(dir: string) {
     await db.close()
     if (dataDir) await rm(dataDir, { recursive: true, force: true })
   }
+}
+
+// CPU milliseconds each PostgreSQL backend of this process has used since `since` (a backend
+// not in it: since it started), from /proc: the server runs on this host. Empty on PGlite.
+async function backendCpu(
+  db: Database,
+  since: Record<string, number>,
+): Promise<Record<string, number>> {
+  if (db.backend !== 'postgres') return {}
+  const rows = await sql<{ pid: number }>`select pid from pg_stat_activity
+    where application_name = current_setting('application_name')`.execute(db.kysely)
+  const out: Record<string, number> = {}
+  for (const { pid } of rows.rows) {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? []
+    const ticks = Number(fields[11]) + Number(fields[12])
+    out[pid] = ticks * 10 - (since[pid] ?? 0)
+  }
+  return out
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0)
 }
 
 // Sessions shaped like Claude Code 2.1 transcripts: a user turn, an attachment, the assistant

@@ -26,8 +26,20 @@ export function importedRequestId(messageId: string): string {
 // own message hashes: one per API message, the parent's being the previous call of the same
 // chain. The linker then files them with its ordinary parent and sub-agent rules.
 function messageHash(messageId: string | null): string | null {
-  return messageId === null ? null : sha256Hex(`${IMPORT_SOURCE}:hash:${messageId}`)
+  if (messageId === null) return null
+  let hash = recentHashes.get(messageId)
+  if (hash === undefined) {
+    if (recentHashes.size >= RECENT_HASHES) recentHashes.clear()
+    hash = sha256Hex(`${IMPORT_SOURCE}:hash:${messageId}`)
+    recentHashes.set(messageId, hash)
+  }
+  return hash
 }
+
+// A call's hash is its successor's parent hash and the one after's grandparent hash: kept
+// for a while, it is computed once instead of three times. Bounded: cleared when full.
+const RECENT_HASHES = 1024
+const recentHashes = new Map<string, string>()
 
 /** The link facts of an imported message (src/conversations/link-facts.ts). */
 export function importedLinkFacts(m: ImportedMessage): LinkFacts {

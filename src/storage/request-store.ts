@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import { linkFactColumns } from '../conversations/link-facts.ts'
 import type { Database } from '../db/database.ts'
 import type { Tables } from '../db/schema.ts'
+import { names, unnestRows, type ColumnTypes } from '../db/unnest-rows.ts'
 import { insertBatchUsage } from '../usage/batch-usage-store.ts'
 import { insertTokenUsage, upsertRateLimits } from '../usage/token-usage-store.ts'
 import type { RequestRecord } from './request-record.ts'
@@ -9,8 +10,9 @@ import { boundedJson } from './json-depth.ts'
 import { bodyExpr, insertBlobs, storedBodyOf, type StoredBody } from './content-store.ts'
 import { searchTextOf } from './search-text.ts'
 
-// PostgreSQL allows 65,535 bind parameters per statement.
-const ROWS_PER_REQUEST_INSERT = 500
+// Rows per statement: the writer's and the import's batches are bounded in bytes already
+// (byte-batches.ts); this only bounds a caller that is not.
+const ROWS_PER_REQUEST_INSERT = 2000
 const ROWS_PER_CHUNK_INSERT = 10_000
 
 /** Inserts records idempotently: a replayed record that is already stored is skipped. */
@@ -49,25 +51,26 @@ export async function insertRequestRecords(db: Database, records: readonly Reque
 }
 
 // The rows and, for the rows actually inserted (a replay inserts none), their search
-// documents, in one statement.
+// documents, in one statement. Rows keep their order: `seq` follows it (a session's calls
+// before its sub-agents', which the linker relies on).
 async function insertRequests(
   tx: Kysely<Tables>,
   records: readonly RequestRecord[],
   bodies: readonly StoredBody[],
 ) {
-  const inserted = tx
-    .insertInto('api_requests')
-    .values(records.map((r, i) => toRow(r, bodies[i] ?? storedBodyOf(r.bodyJson))))
-    .onConflict((oc) => oc.doNothing())
-    .returning(['request_id', 'timestamp', 'seq'])
-  const texts = records.flatMap((r) =>
-    r.searchText === undefined ? [] : [{ request_id: r.requestId, text: r.searchText }],
-  )
-  await sql`with inserted as (${inserted})
+  const rows = records.map((r, i) => toRow(r, bodies[i] ?? storedBodyOf(r.bodyJson)))
+  await sql`with v as (${unnestRows(rows, ROW_TYPES)}),
+    inserted as (
+      insert into api_requests (${names(STORED)}, body_refs)
+      select ${names(STORED, 'v.')},
+        case when v.body_refs_hex is null then null else nexus_hash_array(v.body_refs_hex) end
+      from v order by v.ord
+      on conflict do nothing
+      returning request_id, timestamp, seq)
     insert into request_search (request_id, timestamp, seq, document)
-    select i.request_id, i.timestamp, i.seq, to_tsvector('simple'::regconfig, v.text)
-    from inserted i join jsonb_to_recordset(${JSON.stringify(texts)}::jsonb)
-      as v(request_id uuid, text text) on v.request_id = i.request_id
+    select i.request_id, i.timestamp, i.seq, to_tsvector('simple'::regconfig, v.search_text)
+    from inserted i join v on v.request_id = i.request_id
+    where v.search_text is not null
     on conflict (request_id) do nothing`.execute(tx)
   const untexted = records.filter((r) => r.searchText === undefined).map((r) => r.requestId)
   if (untexted.length > 0) await deriveSearchDocuments(tx, untexted)
@@ -123,7 +126,8 @@ function toRow(r: RequestRecord, stored: StoredBody) {
     // Bounded (storedBodyOf), so records spooled before the bound existed are bounded too.
     body: stored.body,
     body_segments: stored.body_segments,
-    body_refs: stored.body_refs,
+    // The blobs' hashes, comma-separated (nexus_hash_array makes them the bytea[]).
+    body_refs_hex: stored.body_segments === null ? null : stored.blobs.map((b) => b.hash).join(','),
     body_bytes: r.bodyBytes,
     response_body: boundedJson(r.responseJson),
     response_bytes: r.responseBytes,
@@ -135,8 +139,72 @@ function toRow(r: RequestRecord, stored: StoredBody) {
     source: r.source ?? null,
     message_id: r.messageId ?? null,
     ...linkFactColumns(r.linkFactsVersion ?? null, r.linkFacts ?? null),
+    // Not a column: the text of its search document (null: derived from the bodies).
+    search_text: r.searchText ?? null,
   }
 }
+
+type Row = ReturnType<typeof toRow>
+
+// The type of every field of a row (the compiler checks that none is missing).
+const ROW_TYPES: ColumnTypes<Row> = {
+  request_id: 'uuid',
+  timestamp: 'timestamptz',
+  domain: 'text',
+  account_id: 'text',
+  auth_source: 'text',
+  method: 'text',
+  path: 'text',
+  query: 'text',
+  model: 'text',
+  request_type: 'text',
+  is_streaming: 'boolean',
+  status_code: 'integer',
+  error: 'text',
+  error_type: 'text',
+  stream_end: 'text',
+  duration_ms: 'integer',
+  first_token_ms: 'integer',
+  input_tokens: 'integer',
+  output_tokens: 'integer',
+  cache_creation_input_tokens: 'integer',
+  cache_read_input_tokens: 'integer',
+  cache_creation_5m_tokens: 'integer',
+  cache_creation_1h_tokens: 'integer',
+  web_search_requests: 'integer',
+  cost_usd: 'numeric',
+  pricing_mode: 'text',
+  total_tokens: 'integer',
+  request_headers: 'jsonb',
+  response_headers: 'jsonb',
+  body: 'jsonb',
+  body_segments: 'jsonb',
+  body_bytes: 'integer',
+  response_body: 'jsonb',
+  response_bytes: 'integer',
+  message_count: 'integer',
+  tool_call_count: 'integer',
+  upstream_request_id: 'text',
+  session_id: 'text',
+  agent_id: 'text',
+  source: 'text',
+  message_id: 'text',
+  link_facts_version: 'smallint',
+  current_message_hash: 'text',
+  parent_message_hash: 'text',
+  grandparent_message_hash: 'text',
+  system_hash: 'text',
+  subagent_prompt_hash: 'text',
+  compaction_format: 'text',
+  compaction_session_id: 'text',
+  compaction_summary_hash: 'text',
+  asks_compaction: 'boolean',
+  body_refs_hex: 'text',
+  search_text: 'text',
+}
+
+// The fields stored as they are: all but the blobs' hashes and the search text.
+const STORED = Object.keys(ROW_TYPES).filter((f) => f !== 'body_refs_hex' && f !== 'search_text')
 
 // SQLSTATE classes that mean "this data cannot be stored", not "the database is away":
 // data exceptions (22, e.g. a NUL in JSON), integrity (23), program limits (54).

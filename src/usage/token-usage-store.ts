@@ -1,11 +1,13 @@
 import { sql, type Kysely } from 'kysely'
 import type { Tables } from '../db/schema.ts'
+import { names, unnestRows, type ColumnTypes } from '../db/unnest-rows.ts'
 import type { RequestRecord } from '../storage/request-record.ts'
 import { usdToNano } from './money.ts'
 import { SUMMED_COLUMNS } from './usage-sums.ts'
 
-// 17 columns × 500 rows stays far below PostgreSQL's 65,535 bind parameters.
-const ROWS_PER_INSERT = 500
+// Rows per statement (one array parameter per column, src/db/unnest-rows.ts): callers'
+// batches are bounded already; this only bounds one that is not.
+const ROWS_PER_INSERT = 2000
 
 /**
  * The columns of token_usage_hourly and the SELECT that fills them from any relation with
@@ -41,12 +43,12 @@ export const ROLLUP_ON_CONFLICT = `on conflict (hour, account_id, domain, model)
 export async function insertTokenUsage(tx: Kysely<Tables>, records: readonly RequestRecord[]) {
   for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
     const rows = records.slice(i, i + ROWS_PER_INSERT).map(toUsageRow)
-    const inserted = tx
-      .insertInto('token_usage')
-      .values(rows)
-      .onConflict((oc) => oc.doNothing())
-      .returningAll()
-    await sql`with inserted as (${inserted})
+    await sql`with v as (${unnestRows(rows, USAGE_TYPES)}),
+      inserted as (
+        insert into token_usage (${names(USAGE_FIELDS)})
+        select ${names(USAGE_FIELDS, 'v.')} from v order by v.ord
+        on conflict do nothing
+        returning *)
       insert into token_usage_hourly (${sql.raw(ROLLUP_COLUMNS)})
       ${sql.raw(rollupSelect('inserted'))}
       ${sql.raw(ROLLUP_ON_CONFLICT)}`.execute(tx)
@@ -75,6 +77,27 @@ function toUsageRow(r: RequestRecord) {
     pricing_mode: r.pricingMode ?? null,
   }
 }
+
+const USAGE_TYPES: ColumnTypes<ReturnType<typeof toUsageRow>> = {
+  request_id: 'uuid',
+  timestamp: 'timestamptz',
+  domain: 'text',
+  account_id: 'text',
+  model: 'text',
+  request_type: 'text',
+  status_code: 'integer',
+  is_error: 'boolean',
+  input_tokens: 'integer',
+  output_tokens: 'integer',
+  cache_creation_input_tokens: 'integer',
+  cache_creation_5m_tokens: 'integer',
+  cache_creation_1h_tokens: 'integer',
+  cache_read_input_tokens: 'integer',
+  web_search_requests: 'integer',
+  cost_nano_usd: 'bigint',
+  pricing_mode: 'text',
+}
+const USAGE_FIELDS = Object.keys(USAGE_TYPES)
 
 const RATE_LIMIT_HEADER = /^anthropic-ratelimit-|^retry-after$/
 
