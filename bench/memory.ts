@@ -3,7 +3,10 @@
 //
 //   node bin/run-ts.js bench/memory.ts [--duration=10] [--connections=16] [--body-kb=1024]
 //     [--node-options="--max-old-space-size=…"]   (flags for the proxy process, to compare)
+//     [--from-source]   (run the proxy from src/ through tsx instead of the built dist/)
 //
+// The proxy runs as `nexus start` runs it: dist/ on plain node (bench/built-proxy.ts builds
+// dist/ first when src/ is newer).
 // RSS is read by this process from /proc/<pid>/status every 100 ms (VmRSS; VmHWM is the
 // kernel's own peak), so the proxy measures nothing about itself and every thread counts:
 // the PGlite worker's WebAssembly heap is in the same process.
@@ -11,6 +14,7 @@ import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { builtProxyProcess } from './built-proxy.ts'
 import { startChild, type Child } from './child.ts'
 import type { MemoryBreakdown } from './proxy-process.ts'
 import { runLoad } from './load.ts'
@@ -55,14 +59,18 @@ export async function benchMemory(options: {
   bodyKb: number
   /** Node/V8 flags for the proxy process. */
   nodeOptions?: string[]
+  /** Run src/ through tsx (what the bench measured before) instead of dist/ on plain node. */
+  fromSource?: boolean
   log: (line: string) => void
 }): Promise<MemoryFigures> {
+  const entry = options.fromSource
+    ? join(BENCH_DIR, 'proxy-process.ts')
+    : await builtProxyProcess(options.log)
   const began = performance.now()
-  const proxy = await startChild(
-    join(BENCH_DIR, 'proxy-process.ts'),
-    [`--upstream=${options.upstream}`],
-    { label: 'proxy memory', execArgv: options.nodeOptions ?? [] },
-  )
+  const proxy = await startChild(entry, [`--upstream=${options.upstream}`], {
+    label: 'proxy memory',
+    execArgv: options.nodeOptions ?? [],
+  })
   try {
     const readyS = (performance.now() - began) / 1000
     await new Promise((r) => setTimeout(r, SETTLE_MS))
@@ -229,6 +237,7 @@ if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
       connections: { type: 'string', default: '16' },
       'body-kb': { type: 'string', default: '1024' },
       'node-options': { type: 'string', default: '' },
+      'from-source': { type: 'boolean', default: false },
     },
   })
   const log = (line: string) => console.error(`[memory] ${line}`)
@@ -240,6 +249,7 @@ if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
       connections: Number(values.connections),
       bodyKb: Number(values['body-kb']),
       nodeOptions: values['node-options'].split(' ').filter(Boolean),
+      fromSource: values['from-source'],
       log,
     })
     console.log(renderMemory(figures))
