@@ -117,6 +117,9 @@ async function loadPhase(
       body,
       durationS: options.durationS,
       connections: options.connections,
+      // 16 uploads of 1 MB on a busy 2-core machine can take longer than autocannon's 10 s;
+      // a request the client gave up on mid-upload is never stored, and the count must hold.
+      timeoutS: 120,
     })
     const stored = await waitForRows(proxy, host, load.sent)
     return {
