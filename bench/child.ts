@@ -23,13 +23,17 @@ export interface Child {
   stop(graceMs?: number): Promise<void>
 }
 
-/** Starts `entry` (a .ts file) in its own Node process and waits for it to listen. */
+/**
+ * Starts `entry` in its own Node process and waits for it to listen: a .ts file through tsx, a
+ * built .mjs (bench/built-proxy.ts) on plain node.
+ */
 export async function startChild(
   entry: string,
   args: string[],
   options: { execArgv?: string[]; label: string; verbose?: boolean },
 ): Promise<Child> {
-  const proc = fork(RUN_TS, [entry, ...args], {
+  const plain = entry.endsWith('.mjs')
+  const proc = fork(plain ? entry : RUN_TS, plain ? args : [entry, ...args], {
     execArgv: options.execArgv ?? [],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })

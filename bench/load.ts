@@ -13,6 +13,8 @@ export interface LoadOptions {
   connections: number
   /** Open loop at a fixed overall rate (req/s) instead, over at most `connections`. */
   rate?: number
+  /** Seconds before the client gives up on a request (autocannon's default: 10). */
+  timeoutS?: number
 }
 
 export interface Latency {
@@ -95,6 +97,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         headers: requestHeaders(options.host),
         body: options.body,
         connections: options.connections,
+        ...(options.timeoutS !== undefined ? { timeout: options.timeoutS } : {}),
         // A rate makes the clients pause after each response; the pacer does the releasing.
         ...(paced ? { overallRate: options.connections, ignoreCoordinatedOmission: true } : {}),
         // The phase is ended by `stop()` below; this is only a safety net.

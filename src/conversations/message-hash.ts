@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto'
 import type { MessageParam } from '../anthropic-types.ts'
-import { canonicalJson } from './canonical-json.ts'
+import { hashCanonicalJson } from './canonical-json.ts'
 import { normalizeMessages } from './normalize-messages.ts'
 
 export interface MessageHashes {
@@ -34,7 +34,8 @@ export function computeMessageHashes(messages: readonly MessageParam[]): Message
   normalized.forEach((message, i) => {
     if (i > 0 && i === count - 2) parent = closed(hash.copy())
     if (i > 0 && i === count - 4) grandparent = closed(hash.copy())
-    hash.update(i === 0 ? '' : ',').update(canonicalJson(message), 'utf8')
+    if (i > 0) hash.update(',')
+    hashCanonicalJson(hash, message)
   })
   return { current: closed(hash), parent, grandparent, messageCount: count }
 }

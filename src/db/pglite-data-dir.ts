@@ -1,8 +1,9 @@
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, rmdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { sql } from 'kysely'
-import { openPgliteWorker } from './database.ts'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { defaultTemplateDir, ensurePgliteTemplate } from './pglite-template.ts'
 
 export interface CreateDataDirOptions {
@@ -14,9 +15,9 @@ export interface CreateDataDirOptions {
 
 /**
  * Creates the PGlite data directory when it does not exist yet, from the template; returns
- * whether it did. Unpacking happens in a throwaway worker (its memory goes with it) into a
- * `.partial` directory renamed at the end, so an interrupted first start leaves no half
- * database behind.
+ * whether it did. Unpacking happens in a child process (its memory goes with it; a worker
+ * thread's would stay in this process) into a `.partial` directory renamed at the end, so an
+ * interrupted first start leaves no half database behind.
  */
 export async function createPgliteDataDir(
   dataDir: string,
@@ -32,15 +33,21 @@ export async function createPgliteDataDir(
   const partial = `${dataDir}.partial`
   await rm(partial, { recursive: true, force: true })
   await mkdir(dirname(dataDir), { recursive: true })
-  const { db } = openPgliteWorker(partial, template)
-  try {
-    await sql`select 1`.execute(db.kysely)
-  } finally {
-    await db.close()
-  }
+  await unpack(template, partial)
   await rename(partial, dataDir)
   options.progress(`embedded database created in ${((Date.now() - began) / 1000).toFixed(1)} s`)
   return true
+}
+
+const UNPACK = fileURLToPath(new URL('./pglite-unpack.mjs', import.meta.url))
+
+async function unpack(template: string, dataDir: string): Promise<void> {
+  try {
+    await promisify(execFile)(process.execPath, [UNPACK, template, dataDir])
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr?.trim()
+    throw new Error(`could not create the embedded database from ${template}: ${stderr || err}`)
+  }
 }
 
 /** The shared cache when it is writable, else beside the data directory. */

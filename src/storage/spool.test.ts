@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -46,6 +46,29 @@ test('the spool counts its records, also those a restart finds on disk', async (
     assert.equal(restarted.records(), 4)
     for (const segment of closed) await restarted.remove(segment)
     assert.equal(restarted.records(), 1)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+test('a backlog spooled at once is written whole: more lines than one writev takes', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nexus-spool-test-'))
+  try {
+    const spool = new Spool(dir)
+    await spool.init()
+    // 1,500 records are 3,000 buffers, beyond IOV_MAX (1,024) for a single writev.
+    const records = Array.from({ length: 1500 }, (_, i) => ({ ...record(), requestId: `r${i}` }))
+    await spool.append(records)
+    const [segment] = await spool.rotate()
+    const read: string[] = []
+    for await (const batch of spool.readBatches(segment!, 100)) {
+      read.push(...batch.map((r) => r.requestId))
+    }
+    assert.deepEqual(
+      read,
+      records.map((r) => r.requestId),
+    )
+    assert.equal(spool.bytes(), (await stat(join(dir, '000000000001.jsonl'))).size)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -8,6 +8,7 @@ import type { RequestRecord } from './request-record.ts'
 const SEGMENT_PATTERN = /^(\d{12})\.jsonl$/
 // Segments are rotated at this size so that replay reads bounded pieces.
 const MAX_SEGMENT_BYTES = 32 * 1024 * 1024
+const NEWLINE = Buffer.from('\n')
 
 /**
  * Append-only on-disk queue of records the database has not committed. Records are written
@@ -22,7 +23,10 @@ export class Spool {
   #openBytes = 0
   #bytes = 0
   #hasData = false
-  #pending: string[] = []
+  // Each record as its UTF-8 line: a 1 MB body is 1 MB here, not a UTF-16 string of up to
+  // twice that, and no text of the whole backlog is ever joined (a queue of 1 MB requests
+  // spooled at once made one string of tens of MB, then its bytes again to write it).
+  #pending: Buffer[] = []
   #pendingRecords = 0
   // Records per segment on disk, so a removed segment takes its count with it.
   readonly #records = new Map<number, number>()
@@ -51,7 +55,7 @@ export class Spool {
   append(records: readonly RequestRecord[]): Promise<void> {
     if (records.length === 0) return this.settled()
     this.#hasData = true
-    this.#pending.push(records.map((r) => JSON.stringify(r)).join('\n') + '\n')
+    for (const r of records) this.#pending.push(Buffer.from(JSON.stringify(r)), NEWLINE)
     this.#pendingRecords += records.length
     return this.#serial(() => this.#writePending())
   }
@@ -61,19 +65,19 @@ export class Spool {
   // round trip of the disk rather than one per append.
   async #writePending(): Promise<void> {
     if (this.#pending.length === 0) return
-    const text = this.#pending.join('')
+    const lines = this.#pending
     const count = this.#pendingRecords
     this.#pending = []
     this.#pendingRecords = 0
     if (this.#open === undefined || this.#openBytes > MAX_SEGMENT_BYTES) await this.#rotate()
     const file = await open(this.#path(this.#open!), 'a', 0o600)
     try {
-      await file.write(text)
+      await file.writev(lines)
       await file.datasync()
     } finally {
       await file.close()
     }
-    const bytes = Buffer.byteLength(text)
+    const bytes = lines.reduce((n, line) => n + line.length, 0)
     this.#openBytes += bytes
     this.#bytes += bytes
     this.#records.set(this.#open!, (this.#records.get(this.#open!) ?? 0) + count)
