@@ -6,22 +6,29 @@ import { insertBatchUsage } from '../usage/batch-usage-store.ts'
 import { insertTokenUsage, upsertRateLimits } from '../usage/token-usage-store.ts'
 import type { RequestRecord } from './request-record.ts'
 import { boundedJson } from './json-depth.ts'
-import { bodyExpr, insertBlobs, storedBodyOf, type StoredBody } from './content-store.ts'
+import { bodyExpr, insertContent, storedBodyOf, type StoredBody } from './content-store.ts'
+import { KnownHashes } from './known-hashes.ts'
 import { searchTextOf } from './search-text.ts'
 
 // PostgreSQL allows 65,535 bind parameters per statement.
 const ROWS_PER_REQUEST_INSERT = 500
 const ROWS_PER_CHUNK_INSERT = 10_000
 
-/** Inserts records idempotently: a replayed record that is already stored is skipped. */
-export async function insertRequestRecords(db: Database, records: readonly RequestRecord[]) {
+/**
+ * Inserts records idempotently: a replayed record that is already stored is skipped. With
+ * `known`, content this process stored recently is not sent again (known-hashes.ts); what this
+ * transaction sent is added to it once it has committed.
+ */
+export async function insertRequestRecords(
+  db: Database,
+  records: readonly RequestRecord[],
+  known?: KnownHashes,
+) {
   const bodies = records.map((r) => storedBodyOf(r.bodyJson))
-  await db.kysely.transaction().execute(async (tx) => {
-    // Blobs first: a request row never references a blob that is not there.
-    await insertBlobs(
-      tx,
-      bodies.flatMap((b) => b.blobs),
-    )
+  const startedAt = known?.now() ?? 0
+  const sent = await db.kysely.transaction().execute(async (tx) => {
+    // Content first: a request row never references a blob or node that is not there.
+    const sent = await insertContent(tx, bodies, known)
     for (let i = 0; i < records.length; i += ROWS_PER_REQUEST_INSERT) {
       const slice = records.slice(i, i + ROWS_PER_REQUEST_INSERT)
       await insertRequests(tx, slice, bodies.slice(i, i + ROWS_PER_REQUEST_INSERT))
@@ -45,7 +52,9 @@ export async function insertRequestRecords(db: Database, records: readonly Reque
     await insertTokenUsage(tx, records)
     await insertBatchUsage(tx, records)
     await upsertRateLimits(tx, records)
+    return sent
   })
+  known?.add(sent, startedAt)
 }
 
 // The rows and, for the rows actually inserted (a replay inserts none), their search
@@ -122,8 +131,8 @@ function toRow(r: RequestRecord, stored: StoredBody) {
     response_headers: r.responseHeaders ? JSON.stringify(r.responseHeaders) : null,
     // Bounded (storedBodyOf), so records spooled before the bound existed are bounded too.
     body: stored.body,
-    body_segments: stored.body_segments,
-    body_refs: stored.body_refs,
+    body_list: stored.body_list,
+    body_tail: stored.body_tail,
     body_bytes: r.bodyBytes,
     response_body: boundedJson(r.responseJson),
     response_bytes: r.responseBytes,
@@ -151,35 +160,39 @@ function isDataError(err: unknown): boolean {
  * The writer's view of the database. A record the database refuses for its content is
  * stored without its bodies (and says why) rather than blocking the records behind it.
  */
-export function createRecordStore(db: Database) {
+export function createRecordStore(db: Database, known = new KnownHashes()) {
   return {
     async insert(records: readonly RequestRecord[]) {
       try {
-        await insertRequestRecords(db, records)
+        await insertRequestRecords(db, records, known)
       } catch (err) {
         if (!isDataError(err)) throw err
-        for (const record of records) await insertOneQuarantined(db, record)
+        for (const record of records) await insertOneQuarantined(db, record, known)
       }
     },
     ping: () => pingDatabase(db),
   }
 }
 
-async function insertOneQuarantined(db: Database, record: RequestRecord) {
+async function insertOneQuarantined(db: Database, record: RequestRecord, known: KnownHashes) {
   try {
-    await insertRequestRecords(db, [record])
+    await insertRequestRecords(db, [record], known)
   } catch (err) {
     if (!isDataError(err)) throw err
     const reason = `body not storable: ${(err as Error).message}`
-    await insertRequestRecords(db, [
-      {
-        ...record,
-        bodyJson: null,
-        responseJson: null,
-        chunks: [],
-        error: record.error ?? reason,
-        searchText: searchTextOf(null, null, record.error ?? reason),
-      },
-    ])
+    await insertRequestRecords(
+      db,
+      [
+        {
+          ...record,
+          bodyJson: null,
+          responseJson: null,
+          chunks: [],
+          error: record.error ?? reason,
+          searchText: searchTextOf(null, null, record.error ?? reason),
+        },
+      ],
+      known,
+    )
   }
 }
