@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import { sql } from 'kysely'
 import { describeEachDatabase } from '../../test-support/test-database.ts'
 import { demoRecord } from '../dashboard/demo/demo-records.ts'
-import { BODY_STORAGE_COLUMNS, bodyTextExpr } from './content-store.ts'
+import { bodyTextExpr } from './content-store.ts'
 import { insertRequestRecords } from './request-store.ts'
 import { parseAge, pruneRequests } from './retention.ts'
 
