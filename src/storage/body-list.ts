@@ -18,14 +18,26 @@ const NO_PARENT = Buffer.alloc(32)
  * The chain of a split body: node i holds segment i and part i, and is keyed by the hash of
  * its depth, its parent, its part and its segment, so two bodies that begin alike share the
  * nodes of that beginning. Returns the nodes in order; the last one is the body's head, and
- * the last segment is its tail.
+ * the last segment is its tail. Nodes of `prior` that match are reused rather than rehashed.
  */
-export function listNodes(split: BodyParts): ListNode[] {
+export function listNodes(split: BodyParts, prior: readonly ListNode[] = []): ListNode[] {
   const nodes: ListNode[] = []
   let parent: string | null = null
   for (const [i, part] of split.parts.entries()) {
     const sep = split.segments[i] ?? ''
     const depth = i + 1
+    // A body beginning like an earlier one (body-prefix.ts) shares its first nodes.
+    const same = prior[i]
+    if (
+      same !== undefined &&
+      same.parent === parent &&
+      same.item === part.hash &&
+      same.sep === sep
+    ) {
+      nodes.push(same)
+      parent = same.hash
+      continue
+    }
     const head = Buffer.alloc(4)
     head.writeUInt32BE(depth)
     const hash: string = createHash('sha256')

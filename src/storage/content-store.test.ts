@@ -8,6 +8,7 @@ import { findRequest } from '../dashboard/queries/request-queries.ts'
 import { recordedBodies } from './recorded-bodies.ts'
 import { sha256Hex } from './body-parts.ts'
 import { BODY_STORAGE_COLUMNS, bodyTextExpr } from './content-store.ts'
+import { PrefixMemo } from './body-prefix.ts'
 import { KNOWN_FOR_MS, KnownHashes } from './known-hashes.ts'
 import { insertRequestRecords } from './request-store.ts'
 import { pruneRequests } from './retention.ts'
@@ -135,12 +136,12 @@ describeEachDatabase('content-addressed bodies across turns', ({ db }) => {
     const known = new KnownHashes(1000, KNOWN_FOR_MS, () => now)
     const [first, second] = session(2)
     const old = recordOf(first!, new Date(Date.now() - 60 * 86_400_000))
-    await insertRequestRecords(db(), [old], known)
+    await insertRequestRecords(db(), [old], { known, prefixes: new PrefixMemo() })
     assert.equal(known.size, 4, 'two blobs and two nodes')
     // Within the window a repeat sends nothing: a send would touch these rows, made to look stale.
     await ageContent()
     const repeat = recordOf(first!)
-    await insertRequestRecords(db(), [repeat], known)
+    await insertRequestRecords(db(), [repeat], { known, prefixes: new PrefixMemo() })
     assert.equal(await bodyOf(repeat.requestId), first)
     const fresh = await sql<{ n: number }>`select count(*)::int as n from content_lists
       where touched_at > now() - interval '1 hour'`.execute(db().kysely)
@@ -152,7 +153,7 @@ describeEachDatabase('content-addressed bodies across turns', ({ db }) => {
     const pruned = await pruneRequests(db(), new Date(Date.now() - 30 * 86_400_000))
     assert.ok(pruned.blobs >= 2 && pruned.nodes >= 2, JSON.stringify(pruned))
     const next = recordOf(second!)
-    await insertRequestRecords(db(), [next], known)
+    await insertRequestRecords(db(), [next], { known, prefixes: new PrefixMemo() })
     assert.equal(await bodyOf(next.requestId), second)
   })
 })

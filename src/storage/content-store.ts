@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely'
 import type { Tables } from '../db/schema.ts'
 import { splitBody } from './body-parts.ts'
 import { listNodes, type ListNode } from './body-list.ts'
+import type { PrefixMemo } from './body-prefix.ts'
 import { boundedJson } from './json-depth.ts'
 import type { KnownHashes } from './known-hashes.ts'
 
@@ -18,12 +19,13 @@ export interface StoredBody {
  * A /v1/messages-shaped body becomes a chain of list nodes over its parts and the text after
  * the last one (content-addressed, migration 160); any other body is stored whole, as before.
  */
-export function storedBodyOf(bodyJson: string | null): StoredBody {
-  const split = bodyJson === null ? undefined : splitBody(bodyJson)
+export function storedBodyOf(bodyJson: string | null, memo?: PrefixMemo): StoredBody {
+  const split = bodyJson === null ? undefined : splitBody(bodyJson, memo)
   if (split === undefined || split.parts.length === 0) {
     return { body: boundedJson(bodyJson), body_list: null, body_tail: null, blobs: [], nodes: [] }
   }
-  const nodes = listNodes(split)
+  const nodes = listNodes(split, memo?.priorNodes(split))
+  memo?.setNodes(split, nodes)
   const head = nodes.at(-1)?.hash ?? ''
   return {
     body: null,

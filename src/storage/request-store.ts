@@ -7,6 +7,7 @@ import { insertTokenUsage, upsertRateLimits } from '../usage/token-usage-store.t
 import type { RequestRecord } from './request-record.ts'
 import { boundedJson } from './json-depth.ts'
 import { bodyExpr, insertContent, storedBodyOf, type StoredBody } from './content-store.ts'
+import { PrefixMemo } from './body-prefix.ts'
 import { KnownHashes } from './known-hashes.ts'
 import { searchTextOf } from './search-text.ts'
 
@@ -14,17 +15,31 @@ import { searchTextOf } from './search-text.ts'
 const ROWS_PER_REQUEST_INSERT = 500
 const ROWS_PER_CHUNK_INSERT = 10_000
 
+/** What a store remembers of the content it wrote, to skip work on the next turn. */
+export interface ContentMemory {
+  /** Content stored recently, not sent again (known-hashes.ts). */
+  known: KnownHashes
+  /** Bodies split recently, not scanned and hashed again (body-prefix.ts). */
+  prefixes: PrefixMemo
+}
+
+export const contentMemory = (): ContentMemory => ({
+  known: new KnownHashes(),
+  prefixes: new PrefixMemo(),
+})
+
 /**
  * Inserts records idempotently: a replayed record that is already stored is skipped. With
- * `known`, content this process stored recently is not sent again (known-hashes.ts); what this
- * transaction sent is added to it once it has committed.
+ * `memory`, content this process stored recently is neither split again nor sent again; what
+ * this transaction sent is added to it once it has committed.
  */
 export async function insertRequestRecords(
   db: Database,
   records: readonly RequestRecord[],
-  known?: KnownHashes,
+  memory?: ContentMemory,
 ) {
-  const bodies = records.map((r) => storedBodyOf(r.bodyJson))
+  const known = memory?.known
+  const bodies = records.map((r) => storedBodyOf(r.bodyJson, memory?.prefixes))
   const startedAt = known?.now() ?? 0
   const sent = await db.kysely.transaction().execute(async (tx) => {
     // Content first: a request row never references a blob or node that is not there.
@@ -160,23 +175,23 @@ function isDataError(err: unknown): boolean {
  * The writer's view of the database. A record the database refuses for its content is
  * stored without its bodies (and says why) rather than blocking the records behind it.
  */
-export function createRecordStore(db: Database, known = new KnownHashes()) {
+export function createRecordStore(db: Database, memory = contentMemory()) {
   return {
     async insert(records: readonly RequestRecord[]) {
       try {
-        await insertRequestRecords(db, records, known)
+        await insertRequestRecords(db, records, memory)
       } catch (err) {
         if (!isDataError(err)) throw err
-        for (const record of records) await insertOneQuarantined(db, record, known)
+        for (const record of records) await insertOneQuarantined(db, record, memory)
       }
     },
     ping: () => pingDatabase(db),
   }
 }
 
-async function insertOneQuarantined(db: Database, record: RequestRecord, known: KnownHashes) {
+async function insertOneQuarantined(db: Database, record: RequestRecord, memory: ContentMemory) {
   try {
-    await insertRequestRecords(db, [record], known)
+    await insertRequestRecords(db, [record], memory)
   } catch (err) {
     if (!isDataError(err)) throw err
     const reason = `body not storable: ${(err as Error).message}`
@@ -192,7 +207,7 @@ async function insertOneQuarantined(db: Database, record: RequestRecord, known: 
           searchText: searchTextOf(null, null, record.error ?? reason),
         },
       ],
-      known,
+      memory,
     )
   }
 }
