@@ -2,7 +2,7 @@
 // number, through the real writer (StorageWriter + createRecordStore), on both backends, at
 // saturation and at 2 and 20 req/s.
 //
-//   node bin/run-ts.js bench/cas-session.ts [--turns=100] [--sessions=8] [--backend=pglite,postgres]
+//   node --expose-gc bin/run-ts.js bench/cas-session.ts [--turns=100] [--sessions=8] [--backend=pglite,postgres]
 //                                           [--modes=saturation,20,2] [--turn-kb=10] [--flush-ms=50]
 //
 // The session: the system prompt and tools of a recorded Claude Code request
@@ -14,7 +14,8 @@
 // they are stored (one batch). At N req/s: one session, one request every 1/N s.
 // CPU: process.cpuUsage() of this process (the writer, the split and hashing, and PGlite's worker
 // thread) plus, on PostgreSQL, the server backend's own CPU from /proc/<pid>/stat. Body generation
-// happens before each measured step and is not counted. Not counted either: the proxy's own
+// happens before each measured step and is not counted (with --expose-gc its garbage is collected
+// before the step too, or the collector's threads bill it to the step). Not counted either: the proxy's own
 // forwarding and record building (JSON.parse of the body for facts), which bench/main.ts covers.
 // PostgreSQL comes from TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/nexus_test);
 // each run uses a schema of its own and drops it.
@@ -31,6 +32,7 @@ import { silentLog } from '../src/log.ts'
 import { Quarantine } from '../src/storage/quarantine.ts'
 import type { RequestRecord } from '../src/storage/request-record.ts'
 import { createRecordStore } from '../src/storage/request-store.ts'
+import { searchTextOf } from '../src/storage/search-text.ts'
 import { Spool } from '../src/storage/spool.ts'
 import { StorageWriter } from '../src/storage/storage-writer.ts'
 
@@ -239,6 +241,7 @@ async function withWriter<T>(
   const spool = new Spool(join(dir, 'spool'))
   await spool.init()
   const pending = new Set<string>()
+  const writes: number[] = []
   let wake: (() => void) | undefined
   const writer = new StorageWriter({
     store: createRecordStore(db),
@@ -254,6 +257,7 @@ async function withWriter<T>(
       retryIntervalMs: 2_000,
     },
     // A record slower than half a flush interval is also spooled and replayed: counted once.
+    onWrite: (ms) => writes.push(ms),
     onStored: (records) => {
       for (const r of records) pending.delete(r.requestId)
       if (pending.size === 0) wake?.()
@@ -270,17 +274,22 @@ async function withWriter<T>(
   try {
     const result = await run(writer, stored)
     await writer.drain()
-    return { result, spooled: writer.stats().spooled }
+    writes.sort((a, b) => a - b)
+    const p50 = writes[Math.floor(writes.length / 2)] ?? 0
+    return { result, spooled: writer.stats().spooled, writeMs: p50 }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
+// As the proxy builds it (record-exchange.ts), search text included: that parse is the proxy's
+// work before storage, done here before the measured step.
 const recordOf = (bodyJson: string): RequestRecord => ({
   ...demoRecord({ domain: 'bench.test', at: new Date() }),
   requestId: randomUUID(),
   bodyJson,
   bodyBytes: Buffer.byteLength(bodyJson),
+  searchText: searchTextOf(JSON.parse(bodyJson), [{ type: 'text', text: 'Done.' }], null),
 })
 
 const cpuSeconds = () => {
@@ -299,7 +308,7 @@ async function runMode(backend: string, mode: string, rec: Recorded, lines: stri
   const figures: TurnFigure[] = []
   const bytesAt: Array<{ turn: number; disk: number; unique: number }> = []
   try {
-    const { spooled } = await withWriter(db, async (writer, stored) => {
+    const { spooled, writeMs } = await withWriter(db, async (writer, stored) => {
       let due = performance.now()
       for (let turn = 0; turn < TURNS; turn++) {
         const records = sessions.map((s) => recordOf(s.next(turn)))
@@ -312,6 +321,8 @@ async function runMode(backend: string, mode: string, rec: Recorded, lines: stri
             setTimeout(r, Math.max(0, due - 1000 / rate - performance.now())),
           )
         }
+        // The generated bodies' garbage is collected before, not during, the measured step.
+        ;(globalThis as { gc?: () => void }).gc?.()
         const cpu0 = cpuSeconds()
         const srv0 = opened.serverCpu()
         for (const r of records) writer.enqueue(r)
@@ -334,7 +345,7 @@ async function runMode(backend: string, mode: string, rec: Recorded, lines: stri
     const end = await bodyBytesOnDisk(db)
     const sent = figures.reduce((n, f) => n + f.requests, 0)
     if (end.rows !== sent) throw new Error(`${sent} requests sent, ${end.rows} stored`)
-    return { figures, bytesAt, end, sessions: sessions.length, spooled }
+    return { figures, bytesAt, end, sessions: sessions.length, spooled, writeMs }
   } finally {
     await opened.close()
   }
@@ -356,7 +367,8 @@ function summarize(backend: string, mode: string, r: Awaited<ReturnType<typeof r
   console.log(
     `${backend} ${mode}${mode === 'saturation' ? '' : ' req/s'} sessions=${r.sessions} requests=${r.end.rows}` +
       ` sent=${fmt(sent)} KB unique=${fmt(r.end.unique / 1024)} KB on-disk=${fmt(r.end.disk / 1024)} KB` +
-      ` (${(r.end.disk / r.end.unique).toFixed(2)}x unique), all stored, ${r.spooled} also spooled`,
+      ` (${(r.end.disk / r.end.unique).toFixed(2)}x unique), all stored, ${r.spooled} also spooled,` +
+      ` median write ${r.writeMs.toFixed(1)} ms`,
   )
   console.log(
     `  continuing-turn CPU ms/request (process+server): ${avg(1, TURNS, 'cpuMs').toFixed(2)}+${avg(1, TURNS, 'serverMs').toFixed(2)}`,
