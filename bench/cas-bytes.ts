@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
 import { openPglite, openPostgres, type Database } from '../src/db/database.ts'
 import { migrate } from '../src/db/migrate.ts'
+import { contentMemory } from '../src/storage/request-store.ts'
 import { insertContent, storedBodyOf } from '../src/storage/content-store.ts'
 import { prose } from './workload.ts'
 
@@ -107,6 +108,8 @@ async function measure(backend: string) {
     await sql`create table bench_cas (id int primary key, body_list bytea, body_tail text)`.execute(
       k,
     )
+    // What the writer's store keeps between turns (request-store.ts).
+    const memory = contentMemory()
     let wholeMs = 0
     let casMs = 0
     let splitMs = 0
@@ -115,10 +118,11 @@ async function measure(backend: string) {
       await sql`insert into bench_whole values (${i}, ${body}::jsonb)`.execute(k)
       wholeMs += performance.now() - t
       t = performance.now()
-      const stored = storedBodyOf(body)
+      const stored = storedBodyOf(body, memory.prefixes)
       splitMs += performance.now() - t
       await k.transaction().execute(async (tx) => {
-        await insertContent(tx, [stored])
+        const startedAt = memory.known.now()
+        memory.known.add(await insertContent(tx, [stored], memory.known), startedAt)
         await sql`insert into bench_cas values (${i}, ${stored.body_list}, ${stored.body_tail})`.execute(
           tx,
         )

@@ -31,6 +31,7 @@ import { migrate } from '../src/db/migrate.ts'
 import { silentLog } from '../src/log.ts'
 import { Quarantine } from '../src/storage/quarantine.ts'
 import type { RequestRecord } from '../src/storage/request-record.ts'
+import { bodyTextExpr } from '../src/storage/content-store.ts'
 import { createRecordStore } from '../src/storage/request-store.ts'
 import { searchTextOf } from '../src/storage/search-text.ts'
 import { Spool } from '../src/storage/spool.ts'
@@ -307,11 +308,13 @@ async function runMode(backend: string, mode: string, rec: Recorded, lines: stri
   )
   const figures: TurnFigure[] = []
   const bytesAt: Array<{ turn: number; disk: number; unique: number }> = []
+  let last: RequestRecord | undefined
   try {
     const { spooled, writeMs } = await withWriter(db, async (writer, stored) => {
       let due = performance.now()
       for (let turn = 0; turn < TURNS; turn++) {
         const records = sessions.map((s) => recordOf(s.next(turn)))
+        last = records[0]
         const bodyKb = (records[0]?.bodyJson?.length ?? 0) / 1024
         if (rate > 0) {
           // Wait for the slot, then count everything until the next one: the request's own
@@ -345,10 +348,24 @@ async function runMode(backend: string, mode: string, rec: Recorded, lines: stri
     const end = await bodyBytesOnDisk(db)
     const sent = figures.reduce((n, f) => n + f.requests, 0)
     if (end.rows !== sent) throw new Error(`${sent} requests sent, ${end.rows} stored`)
-    return { figures, bytesAt, end, sessions: sessions.length, spooled, writeMs }
+    const readMs = await readBack(db, last)
+    return { figures, bytesAt, end, sessions: sessions.length, spooled, writeMs, readMs }
   } finally {
     await opened.close()
   }
+}
+
+// The last body read back through nexus_request_body_text: byte-exact, and how long it takes.
+async function readBack(db: Database, record: RequestRecord | undefined) {
+  const read = () =>
+    sql<{ text: string }>`select ${bodyTextExpr()} as text from api_requests
+      where request_id = ${record?.requestId}`.execute(db.kysely)
+  const t = performance.now()
+  for (let i = 0; i < 5; i++) {
+    const text = (await read()).rows[0]?.text
+    if (text !== record?.bodyJson) throw new Error('the body read back differs from the one sent')
+  }
+  return (performance.now() - t) / 5
 }
 
 function summarize(backend: string, mode: string, r: Awaited<ReturnType<typeof runMode>>) {
@@ -368,7 +385,8 @@ function summarize(backend: string, mode: string, r: Awaited<ReturnType<typeof r
     `${backend} ${mode}${mode === 'saturation' ? '' : ' req/s'} sessions=${r.sessions} requests=${r.end.rows}` +
       ` sent=${fmt(sent)} KB unique=${fmt(r.end.unique / 1024)} KB on-disk=${fmt(r.end.disk / 1024)} KB` +
       ` (${(r.end.disk / r.end.unique).toFixed(2)}x unique), all stored, ${r.spooled} also spooled,` +
-      ` median write ${r.writeMs.toFixed(1)} ms`,
+      ` median write ${r.writeMs.toFixed(1)} ms, last body (${fmt(r.figures.at(-1)?.bodyKb ?? 0)} KB) read back` +
+      ` byte-exact in ${r.readMs.toFixed(1)} ms`,
   )
   console.log(
     `  continuing-turn CPU ms/request (process+server): ${avg(1, TURNS, 'cpuMs').toFixed(2)}+${avg(1, TURNS, 'serverMs').toFixed(2)}`,
