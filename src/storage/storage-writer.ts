@@ -74,26 +74,12 @@ export class StorageWriter {
 
   enqueue(record: RequestRecord): void {
     const bytes = recordBytes(record)
-    // Batching by time: the first record of a batch waits a tenth of the interval for others,
-    // not for the pump's next round, which could leave it too little of the half interval it
-    // has before it must be spooled.
-    if (this.#queue.length === 0 && !this.#stopping) this.#soon()
     this.#queue.push({ record, at: this.#clock(), bytes })
     this.#queueBytes += bytes
     const { batchSize, maxQueue, maxQueueBytes } = this.deps.settings
     // Beyond the bound the backlog lives on disk, not in memory.
     if (this.#queue.length > maxQueue || this.#queueBytes > maxQueueBytes) void this.#spoolQueue()
     else if (this.#queue.length >= batchSize) this.#wake?.()
-  }
-
-  #soonTimer: NodeJS.Timeout | undefined
-
-  #soon() {
-    if (this.#soonTimer !== undefined) return
-    this.#soonTimer = setTimeout(() => {
-      this.#soonTimer = undefined
-      this.#wake?.()
-    }, this.deps.settings.flushIntervalMs / 10).unref()
   }
 
   start(): void {
@@ -110,8 +96,6 @@ export class StorageWriter {
     this.#running = undefined
     clearInterval(this.#guard)
     this.#guard = undefined
-    clearTimeout(this.#soonTimer)
-    this.#soonTimer = undefined
     await this.deps.spool.settled()
   }
 
