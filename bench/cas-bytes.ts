@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
 import { openPglite, openPostgres, type Database } from '../src/db/database.ts'
 import { migrate } from '../src/db/migrate.ts'
-import { insertBlobs, storedBodyOf } from '../src/storage/content-store.ts'
+import { contentMemory } from '../src/storage/request-store.ts'
+import { insertContent, storedBodyOf } from '../src/storage/content-store.ts'
 import { prose } from './workload.ts'
 
 const { values } = parseArgs({
@@ -104,9 +105,11 @@ async function measure(backend: string) {
       exception when feature_not_supported then null; end $$`,
       )
       .execute(k)
-    await sql`create table bench_cas (id int primary key, body_segments jsonb, body_refs bytea[])`.execute(
+    await sql`create table bench_cas (id int primary key, body_list bytea, body_tail text)`.execute(
       k,
     )
+    // What the writer's store keeps between turns (request-store.ts).
+    const memory = contentMemory()
     let wholeMs = 0
     let casMs = 0
     let splitMs = 0
@@ -115,12 +118,14 @@ async function measure(backend: string) {
       await sql`insert into bench_whole values (${i}, ${body}::jsonb)`.execute(k)
       wholeMs += performance.now() - t
       t = performance.now()
-      const stored = storedBodyOf(body)
+      const stored = storedBodyOf(body, memory.prefixes)
       splitMs += performance.now() - t
       await k.transaction().execute(async (tx) => {
-        await insertBlobs(tx, stored.blobs)
-        await sql`insert into bench_cas values (${i}, ${stored.body_segments}::jsonb,
-          nexus_hash_array(${stored.blobs.map((b) => b.hash).join(',')}))`.execute(tx)
+        const startedAt = memory.known.now()
+        memory.known.add(await insertContent(tx, [stored], memory.known), startedAt)
+        await sql`insert into bench_cas values (${i}, decode(${stored.body_list}, 'hex'), ${stored.body_tail})`.execute(
+          tx,
+        )
       })
       casMs += performance.now() - t
     }
@@ -129,7 +134,8 @@ async function measure(backend: string) {
       Number((await sql<{ n: string }>`${sql.raw(q)}`.execute(k)).rows[0]?.n ?? 0)
     const sent = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0)
     const unique = await size(`select (select sum(octet_length(content)) from content_blobs)
-      + (select sum(octet_length(body_segments::text)) from bench_cas) as n`)
+      + (select sum(octet_length(sep)) from content_lists)
+      + (select sum(octet_length(body_tail)) from bench_cas) as n`)
     return {
       backend,
       turns: TURNS,
@@ -139,13 +145,17 @@ async function measure(backend: string) {
       wholeTableKb: (await size(`select pg_total_relation_size('bench_whole') as n`)) / 1024,
       casColumnsKb:
         (await size(`select (select sum(pg_column_size(content)) from content_blobs)
-          + (select sum(pg_column_size(body_segments) + pg_column_size(body_refs)) from bench_cas) as n`)) /
+          + (select sum(pg_column_size(sep) + 100) from content_lists)
+          + (select sum(pg_column_size(body_list) + pg_column_size(body_tail)) from bench_cas) as n`)) /
         1024,
       casTablesKb:
         (await size(
-          `select pg_total_relation_size('content_blobs') + pg_total_relation_size('bench_cas') as n`,
+          `select pg_total_relation_size('content_blobs') + pg_total_relation_size('content_lists')
+            + pg_total_relation_size('bench_cas') as n`,
         )) / 1024,
-      refsKb: (await size('select sum(pg_column_size(body_refs)) as n from bench_cas')) / 1024,
+      refsKb:
+        (await size(`select pg_total_relation_size('content_lists')
+        + (select sum(pg_column_size(body_list)) from bench_cas) as n`)) / 1024,
       msPerTurnWhole: wholeMs / TURNS,
       msPerTurnCas: casMs / TURNS,
       msPerTurnSplitAndHash: splitMs / TURNS,

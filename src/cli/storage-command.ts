@@ -31,7 +31,7 @@ export async function pruneCommand(args: string[]): Promise<number> {
     const report = await pruneRequests(opened.db, new Date(Date.now() - age))
     console.log(
       `deleted ${report.requests} requests, ${report.chunks} stream chunks, ` +
-        `${report.spawns} spawns and ${report.blobs} unreferenced blobs`,
+        `${report.spawns} spawns, ${report.blobs} unreferenced blobs and ${report.nodes} list nodes`,
     )
     return 0
   } finally {

@@ -73,8 +73,8 @@ async function readBatch(db: Database, conversationId: string, after: number) {
       -- Bodies travel whole: the target has none of this database's content blobs (its own
       -- conversion job makes them compact again).
       select to_jsonb(r) || jsonb_build_object(
-        'body', nexus_request_body(r.body, r.body_segments, r.body_refs),
-        'body_segments', null, 'body_refs', null) as row
+        'body', nexus_request_body(r.body, r.body_segments, r.body_refs, r.body_list, r.body_tail),
+        'body_segments', null, 'body_refs', null, 'body_list', null, 'body_tail', null) as row
       from api_requests r
       where r.conversation_id = ${conversationId} and r.seq > ${after}
       order by r.seq limit ${BATCH}`.execute(db.kysely)

@@ -100,7 +100,7 @@ class LinkTx implements RebuildTransaction {
           case when needs_facts then method end as method,
           case when needs_facts then path end as path,
           case when needs_facts then request_headers end as request_headers,
-          case when needs_facts then nexus_request_body(body, body_segments, body_refs) end as body,
+          case when needs_facts then nexus_request_body(body, body_segments, body_refs, body_list, body_tail) end as body,
           case when (${this.#rehash} or request_type is null or request_type = 'inference')
               and (tool_call_count > 0 or needs_facts or asks_compaction)
             then response_body -> 'content' end as response_content

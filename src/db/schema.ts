@@ -33,6 +33,9 @@ export interface ApiRequestsTable {
   /** Content-addressed bodies (src/storage/content-store.ts); null for bodies stored whole. */
   body_segments: Json
   body_refs: ColumnType<Buffer[] | null, RawBuilder<string[]> | null, RawBuilder<string[]> | null>
+  /** Migration 160: the last node of the body's part chain, and the text after the last part. */
+  body_list: ColumnType<Buffer | null, RawBuilder<Buffer> | null, RawBuilder<Buffer> | null>
+  body_tail: string | null
   body_bytes: number | null
   response_body: Json
   response_bytes: number | null

@@ -17,22 +17,50 @@ const MIN_PART_CHARS = 64
 /**
  * Splits JSON text without re-serialising it. Undefined (store the body whole) when the text
  * is not a JSON object with a `messages` array, or nests deeper than a jsonb column takes.
+ * With `memo`, the part of the text that repeats a recent body (a continuing turn re-sends the
+ * conversation) is neither scanned nor hashed again (body-prefix.ts).
  */
-export function splitBody(text: string): BodyParts | undefined {
-  const ranges = partRanges(text)
-  if (ranges === undefined || jsonDepth(text) > MAX_STORED_JSON_DEPTH) return undefined
+export function splitBody(text: string, memo?: SplitMemo): BodyParts | undefined {
+  const prior = memo?.find(text)
+  const scan = partRanges(text, prior)
+  if (scan === undefined) return undefined
+  const depth = prior ? jsonDepth(text, prior.at, 2) : jsonDepth(text)
+  if (depth > MAX_STORED_JSON_DEPTH) return undefined
   const segments: string[] = []
   const parts: BodyParts['parts'] = []
   let from = 0
-  for (const [start, end] of ranges) {
+  for (const [start, end] of scan.ranges) {
     if (end - start < MIN_PART_CHARS) continue
     segments.push(text.slice(from, start))
     const part = text.slice(start, end)
-    parts.push({ hash: sha256Hex(part), text: part })
+    const known = prior !== undefined && end <= prior.at ? prior.hashes.get(start) : undefined
+    parts.push({ hash: known ?? sha256Hex(part), text: part })
     from = end
   }
   segments.push(text.slice(from))
-  return { segments, parts }
+  const split = { segments, parts }
+  memo?.remember(text, split, scan)
+  return split
+}
+
+/** Where the scan of a text that repeats a remembered one can start (body-prefix.ts). */
+export interface Resume {
+  /** The start of a `messages` element; the text before it is the remembered text's. */
+  at: number
+  /** The remembered ranges before `at`, and the hashes of its parts by start. */
+  ranges: Array<[number, number]>
+  hashes: ReadonlyMap<number, string>
+}
+
+export interface Scan {
+  ranges: Array<[number, number]>
+  /** The start of each `messages` element. */
+  elementStarts: number[]
+}
+
+export interface SplitMemo {
+  find(text: string): Resume | undefined
+  remember(text: string, split: BodyParts, scan: Scan): void
 }
 
 /** The inverse of splitBody, given each part's text in order. */
@@ -48,30 +76,49 @@ export function sha256Hex(text: string): string {
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d])
 
-// [start, end) of top-level `system` and `tools` values and of each `messages` element.
-function partRanges(text: string): Array<[number, number]> | undefined {
-  const ranges: Array<[number, number]> = []
+// [start, end) of top-level `system` and `tools` values and of each `messages` element, from
+// the start or, resumed, from a `messages` element whose preceding ranges are known.
+function partRanges(text: string, resume?: Resume): Scan | undefined {
+  const ranges: Array<[number, number]> = resume ? resume.ranges.slice() : []
+  const elementStarts: number[] = []
   let hasMessages = false
+  let resumedEnd: number | undefined
   let i = skipWs(text, 0)
-  if (text.charCodeAt(i) !== 0x7b) return undefined
-  i = skipWs(text, i + 1)
-  if (text.charCodeAt(i) === 0x7d) return undefined
+  if (resume) {
+    resumedEnd = elementsFrom(text, resume.at, ranges, elementStarts)
+    if (resumedEnd < 0) return undefined
+    hasMessages = true
+  } else {
+    if (text.charCodeAt(i) !== 0x7b) return undefined
+    i = skipWs(text, i + 1)
+    if (text.charCodeAt(i) === 0x7d) return undefined
+  }
   for (;;) {
-    if (text.charCodeAt(i) !== 0x22) return undefined
-    const keyEnd = skipString(text, i)
-    if (keyEnd < 0) return undefined
-    const key = decodeKey(text.slice(i, keyEnd))
-    i = skipWs(text, keyEnd)
-    if (text.charCodeAt(i) !== 0x3a) return undefined
-    const start = skipWs(text, i + 1)
-    const end = skipValue(text, start)
-    if (end < 0) return undefined
-    if (key === 'system' || key === 'tools') ranges.push([start, end])
-    else if (key === 'messages') {
-      const elements = arrayElements(text, start, end)
-      if (elements === undefined) return undefined
-      hasMessages = true
-      ranges.push(...elements)
+    let end: number
+    if (resumedEnd !== undefined) {
+      end = resumedEnd
+      resumedEnd = undefined
+    } else {
+      if (text.charCodeAt(i) !== 0x22) return undefined
+      const keyEnd = skipString(text, i)
+      if (keyEnd < 0) return undefined
+      const key = decodeKey(text.slice(i, keyEnd))
+      i = skipWs(text, keyEnd)
+      if (text.charCodeAt(i) !== 0x3a) return undefined
+      const start = skipWs(text, i + 1)
+      end = skipValue(text, start)
+      if (end < 0) return undefined
+      if (key === 'system' || key === 'tools') ranges.push([start, end])
+      else if (key === 'messages') {
+        if (text.charCodeAt(start) !== 0x5b) return undefined
+        const first = skipWs(text, start + 1)
+        const close =
+          text.charCodeAt(first) === 0x5d
+            ? first + 1
+            : elementsFrom(text, first, ranges, elementStarts)
+        if (close !== end) return undefined
+        hasMessages = true
+      }
     }
     i = skipWs(text, end)
     const c = text.charCodeAt(i)
@@ -80,24 +127,23 @@ function partRanges(text: string): Array<[number, number]> | undefined {
     i = skipWs(text, i + 1)
   }
   if (skipWs(text, i + 1) !== text.length || !hasMessages) return undefined
-  return ranges
+  return { ranges, elementStarts }
 }
 
-function arrayElements(text: string, start: number, end: number) {
-  if (text.charCodeAt(start) !== 0x5b) return undefined
-  const out: Array<[number, number]> = []
-  let i = skipWs(text, start + 1)
-  if (text.charCodeAt(i) === 0x5d) return out
-  while (i < end) {
+// The elements of an array from the start of one of them: pushed to `out`, and the index after
+// the closing bracket returned (-1 when the text is not such an array).
+function elementsFrom(text: string, i: number, out: Array<[number, number]>, starts: number[]) {
+  while (i < text.length) {
     const e = skipValue(text, i)
-    if (e < 0) return undefined
+    if (e < 0) return -1
     out.push([i, e])
+    starts.push(i)
     i = skipWs(text, e)
-    if (text.charCodeAt(i) === 0x5d) return out
-    if (text.charCodeAt(i) !== 0x2c) return undefined
+    if (text.charCodeAt(i) === 0x5d) return i + 1
+    if (text.charCodeAt(i) !== 0x2c) return -1
     i = skipWs(text, i + 1)
   }
-  return undefined
+  return -1
 }
 
 function decodeKey(raw: string): string | undefined {

@@ -5,6 +5,8 @@ import { sql } from 'kysely'
 import { describeEachDatabase } from '../../test-support/test-database.ts'
 import { demoRecord } from '../dashboard/demo/demo-records.ts'
 import { silentLog } from '../log.ts'
+import { splitBody } from './body-parts.ts'
+import { bodyExpr, bodyTextExpr, insertBlobs } from './content-store.ts'
 import { convertStoredBodies } from './convert-bodies.ts'
 import { recordedBodies } from './recorded-bodies.ts'
 import { insertRequestRecords } from './request-store.ts'
@@ -20,8 +22,20 @@ describeEachDatabase('converting bodies stored whole', ({ db }) => {
     }))
     await insertRequestRecords(db(), records)
     // What a version before migration 090 stored: the whole body as jsonb.
-    await sql`update api_requests set body = nexus_request_body(body, body_segments, body_refs),
-      body_segments = null, body_refs = null where domain = ${domain}`.execute(db().kysely)
+    await sql`update api_requests set body = ${bodyExpr()}, body_list = null, body_tail = null
+      where domain = ${domain}`.execute(db().kysely)
+    // And what migration 090 stored, for every other row: envelope + reference array.
+    const exact = new Map<string, string>()
+    for (const [i, r] of records.entries()) {
+      const split = splitBody(r.bodyJson)
+      if (i % 2 === 0 || split === undefined || split.parts.length === 0) continue
+      exact.set(r.requestId, r.bodyJson)
+      await insertBlobs(db().kysely, split.parts)
+      await sql`update api_requests set body = null, body_segments = ${JSON.stringify(split.segments)},
+        body_refs = nexus_hash_array(${split.parts.map((p) => p.hash).join(',')})
+        where request_id = ${r.requestId}`.execute(db().kysely)
+    }
+    assert.ok(exact.size >= 20, `${exact.size} rows in the 090 format`)
     const before = await readBodies(domain)
     assert.equal(before.filter((r) => r.whole).length, records.length)
 
@@ -40,6 +54,9 @@ describeEachDatabase('converting bodies stored whole', ({ db }) => {
       after.map((r) => r.text),
       before.map((r) => r.text),
     )
+    for (const r of after) {
+      if (exact.has(r.id)) assert.equal(r.exact, exact.get(r.id), 'a 090 row keeps its exact text')
+    }
     const converted = after.filter((r) => !r.whole).length
     assert.ok(converted >= 50, `${converted} of ${after.length} rows converted`)
     assert.equal(first.converted + rest.converted, converted)
@@ -48,8 +65,9 @@ describeEachDatabase('converting bodies stored whole', ({ db }) => {
   })
 
   async function readBodies(domain: string) {
-    const rows = await sql<{ text: string; whole: boolean }>`
-      select nexus_request_body(body, body_segments, body_refs)::text as text, body_refs is null as whole
+    const rows = await sql<{ id: string; text: string; exact: string; whole: boolean }>`
+      select request_id as id, ${bodyExpr()}::text as text, ${bodyTextExpr()} as exact,
+        body_list is null as whole
       from api_requests where domain = ${domain} order by seq`.execute(db().kysely)
     return rows.rows
   }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { Database } from '../db/database.ts'
 import type { Log } from '../log.ts'
-import { insertBlobs, storedBodyOf } from './content-store.ts'
+import { bodyTextExpr, insertContent, storedBodyOf, type StoredBody } from './content-store.ts'
 
 export interface ConversionProgress {
   /** Rows looked at and rows rewritten to the content-addressed format, this run. */
@@ -12,10 +12,11 @@ export interface ConversionProgress {
 }
 
 /**
- * Rewrites requests stored whole (before migration 090) into envelope + references, oldest
- * first, one batch per transaction. Resumable: the mark is saved with each batch, and a row
- * already converted is left alone. Readers see either format meanwhile. A row's jsonb text is
- * what it is split from, so it reads back as the same jsonb.
+ * Rewrites requests stored whole (before migration 090) or as a reference array (migration
+ * 090) into a list chain + tail (migration 160), oldest first, one batch per transaction.
+ * Resumable: the mark is saved with each batch, and a row already converted is left alone.
+ * Readers see every format meanwhile. A whole row's jsonb text is what it is split from, so it
+ * reads back as the same jsonb; a 090 row's text is its exact original text.
  */
 export async function convertStoredBodies(
   db: Database,
@@ -40,30 +41,30 @@ async function convertBatch(db: Database, limit: number) {
     const state = await sql<{ mark: string }>`select converted_through as mark
       from content_conversion_state for update`.execute(tx)
     const mark = Number(state.rows[0]?.mark ?? 0)
-    const rows = await sql<{ request_id: string; seq: string; text: string }>`
-      select request_id, seq, body::text as text from api_requests
-      where seq > ${mark} and body_refs is null and jsonb_typeof(body) = 'object' and body ? 'messages'
+    const rows = await sql<{ request_id: string; seq: string; text: string | null }>`
+      select request_id, seq, ${bodyTextExpr()} as text from api_requests
+      where seq > ${mark} and body_list is null and (body_refs is not null
+        or (jsonb_typeof(body) = 'object' and body ? 'messages'))
       order by seq limit ${limit}`.execute(tx)
     const last = rows.rows.at(-1)
     if (last === undefined) return undefined
-    const updates: Array<{ id: string; segments: unknown; refs: string }> = []
-    const blobs = []
+    const updates: Array<{ id: string; head: string; tail: string | null }> = []
+    const bodies: StoredBody[] = []
     for (const row of rows.rows) {
+      // A 090 row whose blob is missing reads as null: left as it is.
       const stored = storedBodyOf(row.text)
-      if (stored.body_segments === null) continue
-      updates.push({
-        id: row.request_id,
-        segments: JSON.parse(stored.body_segments) as unknown,
-        refs: stored.blobs.map((b) => b.hash).join(','),
-      })
-      blobs.push(...stored.blobs)
+      const head = stored.nodes.at(-1)?.hash
+      if (row.text === null || head === undefined) continue
+      updates.push({ id: row.request_id, head, tail: stored.body_tail })
+      bodies.push(stored)
     }
-    await insertBlobs(tx, blobs)
+    await insertContent(tx, bodies)
     if (updates.length > 0) {
       await sql`update api_requests r
-        set body = null, body_segments = v.segments, body_refs = nexus_hash_array(v.refs)
-        from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as v(id uuid, segments jsonb, refs text)
-        where r.request_id = v.id and r.body_refs is null`.execute(tx)
+        set body = null, body_segments = null, body_refs = null,
+          body_list = decode(v.head, 'hex'), body_tail = v.tail
+        from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as v(id uuid, head text, tail text)
+        where r.request_id = v.id and r.body_list is null`.execute(tx)
     }
     const through = Number(last.seq)
     await sql`update content_conversion_state set converted_through = ${through}`.execute(tx)

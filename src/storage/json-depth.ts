@@ -3,13 +3,14 @@ export const MAX_STORED_JSON_DEPTH = 256
 
 /**
  * Nesting depth of JSON text, counting `[` and `{` outside strings. A linear scan with no
- * recursion, so it is safe on exactly the inputs it exists to catch.
+ * recursion, so it is safe on exactly the inputs it exists to catch. From `from` (outside a
+ * string, at `depthAtFrom`) when the text before it is known.
  */
-export function jsonDepth(text: string): number {
-  let depth = 0
-  let max = 0
+export function jsonDepth(text: string, from = 0, depthAtFrom = 0): number {
+  let depth = depthAtFrom
+  let max = depth
   let inString = false
-  for (let i = 0; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (inString) {
       if (c === 0x5c)

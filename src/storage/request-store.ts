@@ -7,7 +7,9 @@ import { insertBatchUsage } from '../usage/batch-usage-store.ts'
 import { insertTokenUsage, upsertRateLimits } from '../usage/token-usage-store.ts'
 import type { RequestRecord } from './request-record.ts'
 import { boundedJson } from './json-depth.ts'
-import { bodyExpr, insertBlobs, storedBodyOf, type StoredBody } from './content-store.ts'
+import { bodyExpr, insertContent, storedBodyOf, type StoredBody } from './content-store.ts'
+import { PrefixMemo } from './body-prefix.ts'
+import { KnownHashes } from './known-hashes.ts'
 import { searchTextOf } from './search-text.ts'
 
 // Rows per statement: the writer's and the import's batches are bounded in bytes already
@@ -15,15 +17,35 @@ import { searchTextOf } from './search-text.ts'
 const ROWS_PER_REQUEST_INSERT = 2000
 const ROWS_PER_CHUNK_INSERT = 10_000
 
-/** Inserts records idempotently: a replayed record that is already stored is skipped. */
-export async function insertRequestRecords(db: Database, records: readonly RequestRecord[]) {
-  const bodies = records.map((r) => storedBodyOf(r.bodyJson))
-  await db.kysely.transaction().execute(async (tx) => {
-    // Blobs first: a request row never references a blob that is not there.
-    await insertBlobs(
-      tx,
-      bodies.flatMap((b) => b.blobs),
-    )
+/** What a store remembers of the content it wrote, to skip work on the next turn. */
+export interface ContentMemory {
+  /** Content stored recently, not sent again (known-hashes.ts). */
+  known: KnownHashes
+  /** Bodies split recently, not scanned and hashed again (body-prefix.ts). */
+  prefixes: PrefixMemo
+}
+
+export const contentMemory = (): ContentMemory => ({
+  known: new KnownHashes(),
+  prefixes: new PrefixMemo(),
+})
+
+/**
+ * Inserts records idempotently: a replayed record that is already stored is skipped. With
+ * `memory`, content this process stored recently is neither split again nor sent again; what
+ * this transaction sent is added to it once it has committed.
+ */
+export async function insertRequestRecords(
+  db: Database,
+  records: readonly RequestRecord[],
+  memory?: ContentMemory,
+) {
+  const known = memory?.known
+  const bodies = records.map((r) => storedBodyOf(r.bodyJson, memory?.prefixes))
+  const startedAt = known?.now() ?? 0
+  const sent = await db.kysely.transaction().execute(async (tx) => {
+    // Content first: a request row never references a blob or node that is not there.
+    const sent = await insertContent(tx, bodies, known)
     for (let i = 0; i < records.length; i += ROWS_PER_REQUEST_INSERT) {
       const slice = records.slice(i, i + ROWS_PER_REQUEST_INSERT)
       await insertRequests(tx, slice, bodies.slice(i, i + ROWS_PER_REQUEST_INSERT))
@@ -47,7 +69,9 @@ export async function insertRequestRecords(db: Database, records: readonly Reque
     await insertTokenUsage(tx, records)
     await insertBatchUsage(tx, records)
     await upsertRateLimits(tx, records)
+    return sent
   })
+  known?.add(sent, startedAt)
 }
 
 // The rows and, for the rows actually inserted (a replay inserts none), their search
@@ -61,9 +85,8 @@ async function insertRequests(
   const rows = records.map((r, i) => toRow(r, bodies[i] ?? storedBodyOf(r.bodyJson)))
   await sql`with v as (${unnestRows(rows, ROW_TYPES)}),
     inserted as (
-      insert into api_requests (${names(STORED)}, body_refs)
-      select ${names(STORED, 'v.')},
-        case when v.body_refs_hex is null then null else nexus_hash_array(v.body_refs_hex) end
+      insert into api_requests (${names(STORED)}, body_list)
+      select ${names(STORED, 'v.')}, decode(v.body_list_hex, 'hex')
       from v order by v.ord
       on conflict do nothing
       returning request_id, timestamp, seq)
@@ -125,9 +148,9 @@ function toRow(r: RequestRecord, stored: StoredBody) {
     response_headers: r.responseHeaders ? JSON.stringify(r.responseHeaders) : null,
     // Bounded (storedBodyOf), so records spooled before the bound existed are bounded too.
     body: stored.body,
-    body_segments: stored.body_segments,
-    // The blobs' hashes, comma-separated (nexus_hash_array makes them the bytea[]).
-    body_refs_hex: stored.body_segments === null ? null : stored.blobs.map((b) => b.hash).join(','),
+    // The head node's hash as hex (decoded to bytea in the insert).
+    body_list_hex: stored.body_list,
+    body_tail: stored.body_tail,
     body_bytes: r.bodyBytes,
     response_body: boundedJson(r.responseJson),
     response_bytes: r.responseBytes,
@@ -178,7 +201,7 @@ const ROW_TYPES: ColumnTypes<Row> = {
   request_headers: 'jsonb',
   response_headers: 'jsonb',
   body: 'jsonb',
-  body_segments: 'jsonb',
+  body_tail: 'text',
   body_bytes: 'integer',
   response_body: 'jsonb',
   response_bytes: 'integer',
@@ -199,12 +222,12 @@ const ROW_TYPES: ColumnTypes<Row> = {
   compaction_session_id: 'text',
   compaction_summary_hash: 'text',
   asks_compaction: 'boolean',
-  body_refs_hex: 'text',
+  body_list_hex: 'text',
   search_text: 'text',
 }
 
-// The fields stored as they are: all but the blobs' hashes and the search text.
-const STORED = Object.keys(ROW_TYPES).filter((f) => f !== 'body_refs_hex' && f !== 'search_text')
+// The fields stored as they are: all but the list head (hex) and the search text.
+const STORED = Object.keys(ROW_TYPES).filter((f) => f !== 'body_list_hex' && f !== 'search_text')
 
 // SQLSTATE classes that mean "this data cannot be stored", not "the database is away":
 // data exceptions (22, e.g. a NUL in JSON), integrity (23), program limits (54).
@@ -219,35 +242,39 @@ function isDataError(err: unknown): boolean {
  * The writer's view of the database. A record the database refuses for its content is
  * stored without its bodies (and says why) rather than blocking the records behind it.
  */
-export function createRecordStore(db: Database) {
+export function createRecordStore(db: Database, memory = contentMemory()) {
   return {
     async insert(records: readonly RequestRecord[]) {
       try {
-        await insertRequestRecords(db, records)
+        await insertRequestRecords(db, records, memory)
       } catch (err) {
         if (!isDataError(err)) throw err
-        for (const record of records) await insertOneQuarantined(db, record)
+        for (const record of records) await insertOneQuarantined(db, record, memory)
       }
     },
     ping: () => pingDatabase(db),
   }
 }
 
-async function insertOneQuarantined(db: Database, record: RequestRecord) {
+async function insertOneQuarantined(db: Database, record: RequestRecord, memory: ContentMemory) {
   try {
-    await insertRequestRecords(db, [record])
+    await insertRequestRecords(db, [record], memory)
   } catch (err) {
     if (!isDataError(err)) throw err
     const reason = `body not storable: ${(err as Error).message}`
-    await insertRequestRecords(db, [
-      {
-        ...record,
-        bodyJson: null,
-        responseJson: null,
-        chunks: [],
-        error: record.error ?? reason,
-        searchText: searchTextOf(null, null, record.error ?? reason),
-      },
-    ])
+    await insertRequestRecords(
+      db,
+      [
+        {
+          ...record,
+          bodyJson: null,
+          responseJson: null,
+          chunks: [],
+          error: record.error ?? reason,
+          searchText: searchTextOf(null, null, record.error ?? reason),
+        },
+      ],
+      memory,
+    )
   }
 }

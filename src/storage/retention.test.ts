@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import { sql } from 'kysely'
 import { describeEachDatabase } from '../../test-support/test-database.ts'
 import { demoRecord } from '../dashboard/demo/demo-records.ts'
+import { bodyTextExpr } from './content-store.ts'
 import { insertRequestRecords } from './request-store.ts'
 import { parseAge, pruneRequests } from './retention.ts'
 
@@ -18,12 +19,14 @@ describeEachDatabase('retention', ({ db }) => {
     bodyJson: `{"model":"m","messages":[${messages.join(',')}]}`,
     chunks: [{ index: 0, offsetMs: 1, data: 'event: ping\n\n' }],
   })
-  const ageBlobs = () =>
-    sql`update content_blobs set touched_at = now() - interval '1 day'`.execute(db().kysely)
+  const ageBlobs = async () => {
+    await sql`update content_blobs set touched_at = now() - interval '1 day'`.execute(db().kysely)
+    await sql`update content_lists set touched_at = now() - interval '1 day'`.execute(db().kysely)
+  }
 
   async function bodyOf(id: string) {
     const rows = await sql<{ text: string | null }>`
-      select nexus_request_body_text(body, body_segments, body_refs) as text
+      select ${bodyTextExpr()} as text
       from api_requests where request_id = ${id}`.execute(db().kysely)
     return rows.rows[0]?.text
   }

@@ -7,6 +7,8 @@ export interface PruneReport {
   chunks: number
   spawns: number
   blobs: number
+  /** List nodes (migration 160) collected with the blobs. */
+  nodes: number
 }
 
 /**
@@ -19,7 +21,7 @@ export async function pruneRequests(
   before: Date,
   batchSize = 1000,
 ): Promise<PruneReport> {
-  const report: PruneReport = { requests: 0, chunks: 0, spawns: 0, blobs: 0 }
+  const report: PruneReport = { requests: 0, chunks: 0, spawns: 0, blobs: 0, nodes: 0 }
   for (;;) {
     const batch = await pruneBatch(db, before, batchSize)
     report.requests += batch.requests
@@ -27,7 +29,7 @@ export async function pruneRequests(
     report.spawns += batch.spawns
     if (batch.requests < batchSize) break
   }
-  report.blobs = await collectBlobs(db)
+  Object.assign(report, await collectBlobs(db))
   return report
 }
 
@@ -45,19 +47,32 @@ async function pruneBatch(db: Database, before: Date, limit: number) {
 }
 
 /**
- * Deletes blobs no request references and untouched for GC_GRACE. Safe against a request
- * being inserted meanwhile: its insert locks (and, after TOUCH_INTERVAL, touches) each blob it
- * references (content-store.ts); this delete then waits for that transaction and re-checks
- * `touched_at` on the row's new version, or the insert waits for this delete and stores the
- * blob anew. A blob touched within the grace is never a candidate.
+ * Deletes the list nodes no request reaches and the blobs no node or request references, of
+ * those untouched for GC_GRACE. Safe against a request being inserted meanwhile: its insert
+ * locks (and, after TOUCH_INTERVAL, touches) each node and blob it sends (content-store.ts);
+ * a delete then waits for that transaction and re-checks `touched_at` on the row's new
+ * version, or the insert waits for the delete and stores the row anew. A row the insert does
+ * not send was sent by this process recently enough that it is touched within the grace
+ * (known-hashes.ts), and a row touched within the grace is never a candidate.
  */
-export async function collectBlobs(db: Database): Promise<number> {
-  const result = await sql`
+export async function collectBlobs(db: Database): Promise<{ blobs: number; nodes: number }> {
+  const nodes = await sql`
+    with recursive live(hash, parent) as (
+      select l.hash, l.parent from content_lists l
+        where l.hash in (select body_list from api_requests where body_list is not null)
+      union
+      select l.hash, l.parent from live v join content_lists l on l.hash = v.parent)
+    delete from content_lists n using (
+      select hash from content_lists where touched_at < now() - ${GC_GRACE}::interval
+      except select hash from live) dead
+    where n.hash = dead.hash and n.touched_at < now() - ${GC_GRACE}::interval`.execute(db.kysely)
+  const blobs = await sql`
     delete from content_blobs b using (
       select hash from content_blobs where touched_at < now() - ${GC_GRACE}::interval
-      except select unnest(body_refs) from api_requests where body_refs is not null) dead
+      except select unnest(body_refs) from api_requests where body_refs is not null
+      except select item from content_lists) dead
     where b.hash = dead.hash and b.touched_at < now() - ${GC_GRACE}::interval`.execute(db.kysely)
-  return Number(result.numAffectedRows ?? 0)
+  return { blobs: Number(blobs.numAffectedRows ?? 0), nodes: Number(nodes.numAffectedRows ?? 0) }
 }
 
 /** `30d`, `12h`, `90m` to milliseconds; undefined when it is none of these. */

@@ -79,7 +79,7 @@ describeEachDatabase('search documents written with the request', ({ db }) => {
     await insertRequestRecords(db(), records)
     const rows = await sql<{ given: string; derived: string }>`
       select s.document::text as given,
-        to_tsvector('simple'::regconfig, coalesce(nexus_search_text(nexus_request_body(r.body, r.body_segments, r.body_refs),
+        to_tsvector('simple'::regconfig, coalesce(nexus_search_text(nexus_request_body(r.body, r.body_segments, r.body_refs, r.body_list, r.body_tail),
           r.response_body, r.error), ''))::text as derived
       from api_requests r join request_search s using (request_id)
       where r.domain = ${domain} order by r.seq`.execute(db().kysely)

@@ -2,7 +2,7 @@ import { sql, type SqlBool, type RawBuilder } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import type { DomainScope } from '../auth/scope.ts'
 import { scopeSql } from './scope-sql.ts'
-import { storedBodyColumn } from '../../storage/content-store.ts'
+import { BODY_STORAGE_COLUMNS, storedBodyColumn } from '../../storage/content-store.ts'
 
 /** The narrow columns list views read; bodies and headers only ever on the detail view. */
 export interface RequestSummary {
@@ -205,8 +205,7 @@ export async function findRequest(
     .executeTakeFirst()
   if (row === undefined) return undefined
   const { stored_body, ...rest } = row
-  delete (rest as Partial<typeof rest>).body_segments
-  delete (rest as Partial<typeof rest>).body_refs
+  for (const c of BODY_STORAGE_COLUMNS) delete (rest as Partial<typeof rest>)[c]
   return { ...rest, body: stored_body } as RequestDetail
 }
 
