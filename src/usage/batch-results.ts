@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Usage } from '../anthropic-types.ts'
 import type { CostOf } from './request-cost.ts'
+import { scrubSecrets } from '../redact.ts'
 import { count } from './token-totals.ts'
 
 /** One succeeded request of a Message Batch, as its results file reports it. */
@@ -50,10 +51,20 @@ function parseLine(line: string): Omit<BatchResultUsage, 'batchId'> | null {
   if (typeof entry.custom_id !== 'string' || entry.result?.type !== 'succeeded') return null
   if (typeof message?.usage !== 'object' || message.usage === null) return null
   return {
-    customId: entry.custom_id,
+    customId: storableCustomId(entry.custom_id),
     model: typeof message.model === 'string' ? message.model : null,
     usage: message.usage as Partial<Usage>,
   }
+}
+
+/**
+ * A custom_id as it may be kept (record, spool, database): a secret inside it is masked, and a
+ * short digest of the original keeps two ids that differ only in their secret apart.
+ */
+export function storableCustomId(customId: string): string {
+  const scrubbed = scrubSecrets(customId)
+  if (scrubbed === customId) return customId
+  return `${scrubbed}#${createHash('sha256').update(customId).digest('hex').slice(0, 12)}`
 }
 
 /**

@@ -12,7 +12,7 @@ import { randomId } from './usage-test-records.ts'
 const DASHBOARD_KEY = 'dash-batch-usage-key'
 
 /** A results file as the Message Batches API serves it: one JSON object per line. */
-function resultsFile(): string {
+function resultsFile(customIds = ['req-1', 'req-2', 'req-3', 'req-4']): string {
   const sonnet = textMessage('claude-sonnet-4-5-20250929', 'First.', {
     input_tokens: 1000,
     output_tokens: 2000,
@@ -24,9 +24,9 @@ function resultsFile(): string {
   })
   for (const m of [sonnet, opus]) Object.assign(m.usage, { service_tier: 'batch' })
   const lines = [
-    { custom_id: 'req-1', result: { type: 'succeeded', message: sonnet } },
+    { custom_id: customIds[0], result: { type: 'succeeded', message: sonnet } },
     {
-      custom_id: 'req-2',
+      custom_id: customIds[1],
       result: {
         type: 'errored',
         error: {
@@ -35,8 +35,8 @@ function resultsFile(): string {
         },
       },
     },
-    { custom_id: 'req-3', result: { type: 'expired' } },
-    { custom_id: 'req-4', result: { type: 'succeeded', message: opus } },
+    { custom_id: customIds[2], result: { type: 'expired' } },
+    { custom_id: customIds[3], result: { type: 'succeeded', message: opus } },
   ]
   return lines.map((l) => JSON.stringify(l)).join('\n') + '\n'
 }
@@ -57,8 +57,8 @@ describeEachDatabase('Message Batches results are counted as batch usage', ({ db
     return domain
   }
 
-  function serveBatch(batchId: string): MockHandler {
-    const jsonl = resultsFile()
+  function serveBatch(batchId: string, customIds?: string[]): MockHandler {
+    const jsonl = resultsFile(customIds)
     return (req) => {
       const path = req.url.split('?')[0]
       if (path === `/v1/messages/batches/${batchId}/results`) {
@@ -193,5 +193,26 @@ describeEachDatabase('Message Batches results are counted as batch usage', ({ db
       counted.map((r) => r.custom_id),
       ['req-1', 'req-4'],
     )
+  })
+
+  test('a secret inside a custom_id is masked where it is kept, and both results still count', async () => {
+    const domain = await batchDomain()
+    const batchId = `msgbatch_${randomId('b')}`
+    const secretA = 'sk-ant-api03-' + 'A'.repeat(40)
+    const secretB = 'sk-ant-api03-' + 'B'.repeat(40)
+    h.mock.handler = serveBatch(batchId, [`user-${secretA}`, 'req-2', 'req-3', `user-${secretB}`])
+    await downloadResults(domain, batchId)
+    await downloadResults(domain, batchId)
+    assert.equal((await batchUsage(domain)).length, 2)
+    const kept = await db()
+      .kysely.selectFrom('batch_result_usage')
+      .select('custom_id')
+      .where('batch_id', '=', batchId)
+      .execute()
+    assert.equal(kept.length, 2)
+    for (const { custom_id } of kept) {
+      assert.ok(!custom_id.includes('AAAAAAAAAA') && !custom_id.includes('BBBBBBBBBB'), custom_id)
+      assert.match(custom_id, /^user-.*#[0-9a-f]{12}$/)
+    }
   })
 })
