@@ -6,6 +6,7 @@ export default tseslint.config(
       'node_modules/**',
       'data/**',
       'dist/**',
+      'bench/results/**',
       'src/dashboard/assets/vendor/**',
       '**/fixtures/**',
     ],

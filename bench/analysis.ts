@@ -242,7 +242,7 @@ const row = (name: string, r: LoadResult & { process: ProcessSample }) => [
   num(r.latency.p99),
   num(r.latencyFromSchedule?.p99),
   num(r.latency.max, 0),
-  String(r.non2xx + r.errors),
+  `${r.non2xx} / ${r.errors}`,
   `${num(r.process.lag.p99)} / ${num(r.process.lag.max, 0)}`,
   num(r.process.mainThreadCpuMs === null ? null : r.process.mainThreadCpuMs / (r.elapsedS * 10), 0),
 ]
@@ -259,7 +259,7 @@ console.log(
       'p99',
       'p99 from schedule',
       'max',
-      'errors',
+      'non-2xx / errors',
       'loop lag p99 / max',
       'main thread CPU %',
     ],

@@ -123,7 +123,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (statusCode < 200 || statusCode >= 300) non2xx++
       else latencies.push(responseTime)
     })
-    instance.on('reqError', () => errors++)
+    // Clients destroyed when the phase ends report their cut request; those are not errors.
+    instance.on('reqError', () => {
+      if (!stopping) errors++
+    })
   })
 
   let pacer: NodeJS.Timeout | undefined
