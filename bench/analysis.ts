@@ -37,6 +37,7 @@ import { runLoad, type LoadResult } from './load.ts'
 import type { ProcessSample } from './process-stats.ts'
 import { num, table } from './report.ts'
 import { requestBody } from './workload.ts'
+import { benchHistory } from './analysis-seed.ts'
 
 const { values } = parseArgs({
   options: {
@@ -54,25 +55,7 @@ const JOBS = Number(values.jobs)
 const db = openPglite(undefined)
 await migrate(db)
 const conversationId = randomUUID()
-const history: unknown[] = []
-for (let i = 0; i < N; i++) {
-  history.push({
-    role: 'user',
-    content: `Step ${i}: please change file src/mod-${i}.ts and run the tests (mail ops@example.com)`,
-  })
-  history.push({
-    role: 'assistant',
-    content: [
-      { type: 'text', text: `Done with step ${i}; the tests pass.` },
-      {
-        type: 'tool_use',
-        id: `toolu_${i}`,
-        name: 'Bash',
-        input: { command: `npm test -- mod-${i}` },
-      },
-    ],
-  })
-}
+const history = benchHistory(N)
 const rows = Array.from({ length: N }, (_, i) => ({
   request_id: i === 0 ? conversationId : randomUUID(),
   timestamp: new Date(Date.now() - (N - i) * 1000).toISOString(),

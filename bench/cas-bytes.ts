@@ -13,7 +13,7 @@ import { openPglite, openPostgres, type Database } from '../src/db/database.ts'
 import { migrate } from '../src/db/migrate.ts'
 import { contentMemory } from '../src/storage/request-store.ts'
 import { insertContent, storedBodyOf } from '../src/storage/content-store.ts'
-import { prose } from './workload.ts'
+import { markLastForCache, prose } from './workload.ts'
 
 const { values } = parseArgs({
   options: {
@@ -44,17 +44,7 @@ function sessionBodies(turns: number): string[] {
         content: [{ type: 'text', text: prose(1_000, 5_000 + t) }],
       })
     messages.push({ role: 'user', content: [{ type: 'text', text: prose(1_500, 9_000 + t) }] })
-    const marked = messages.map((m, i) =>
-      i === messages.length - 1
-        ? {
-            ...m,
-            content: (m.content as object[]).map((b) => ({
-              ...b,
-              cache_control: { type: 'ephemeral' },
-            })),
-          }
-        : m,
-    )
+    const marked = markLastForCache(messages)
     bodies.push(
       JSON.stringify({
         model: 'claude-opus-4-6',

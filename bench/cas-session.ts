@@ -36,6 +36,7 @@ import { createRecordStore } from '../src/storage/request-store.ts'
 import { searchTextOf } from '../src/storage/search-text.ts'
 import { Spool } from '../src/storage/spool.ts'
 import { StorageWriter } from '../src/storage/storage-writer.ts'
+import { markLastForCache } from './workload.ts'
 
 const { values } = parseArgs({
   options: {
@@ -132,17 +133,7 @@ class Session {
           ? [{ type: 'text', text: `Session ${this.id}: read the storage code and explain it.` }]
           : [{ type: 'tool_result', tool_use_id: toolId, content: this.#read(TURN_BYTES) }],
     })
-    const marked = this.messages.map((m, i) =>
-      i === this.messages.length - 1
-        ? {
-            ...m,
-            content: (m.content as object[]).map((b) => ({
-              ...b,
-              cache_control: { type: 'ephemeral' },
-            })),
-          }
-        : m,
-    )
+    const marked = markLastForCache(this.messages)
     // Claude Code's key order: the tools and system prompt come before the messages.
     return JSON.stringify({
       model: 'claude-opus-4-6',

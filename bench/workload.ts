@@ -298,3 +298,18 @@ export function sseReply(): { stream: Buffer; boundaries: number[]; events: numb
   }
   return { stream: Buffer.from(texts.join('')), boundaries, events: events.length }
 }
+
+/** The messages with a cache marker on every block of the last one, as Claude Code sends them. */
+export function markLastForCache(messages: ReadonlyArray<Record<string, unknown>>): unknown[] {
+  return messages.map((m, i) =>
+    i === messages.length - 1
+      ? {
+          ...m,
+          content: (m.content as object[]).map((b) => ({
+            ...b,
+            cache_control: { type: 'ephemeral' },
+          })),
+        }
+      : m,
+  )
+}
