@@ -41,6 +41,11 @@ describeEachDatabase('one live connection per browser', ({ db }) => {
 
   async function loggedIn(withoutSharedWorker: boolean): Promise<BrowserContext> {
     const context = await browser.newContext()
+    await signIn(context, withoutSharedWorker)
+    return context
+  }
+
+  async function signIn(context: BrowserContext, withoutSharedWorker: boolean) {
     if (withoutSharedWorker) {
       await context.addInitScript(() => {
         delete (window as { SharedWorker?: unknown }).SharedWorker
@@ -57,7 +62,6 @@ describeEachDatabase('one live connection per browser', ({ db }) => {
     assert.equal(shared, withoutSharedWorker ? 'undefined' : 'function')
     await page.locator('#live-status[data-state=idle]').waitFor()
     await page.close()
-    return context
   }
 
   async function eightTabsOneStream(context: BrowserContext) {
@@ -90,5 +94,31 @@ describeEachDatabase('one live connection per browser', ({ db }) => {
 
   test(`without SharedWorker, ${TABS} tabs elect one leader (Web Locks) and all update live`, async () => {
     await eightTabsOneStream(await loggedIn(true))
+  })
+
+  test('a SharedWorker that never answers: the tab opens its own stream and updates live', async () => {
+    const context = await browser.newContext()
+    // What Chromium does when a page connects to a worker it is ending: a port, and silence.
+    await context.addInitScript(() => {
+      ;(window as { SharedWorker?: unknown }).SharedWorker = function () {
+        return { port: new MessageChannel().port1 }
+      }
+    })
+    await signIn(context, false)
+    streams = 0
+    const page = await context.newPage()
+    await page.goto(`${url}/requests`)
+    await page.locator('#live-status[data-state=on]').waitFor()
+    const sent = await sendThroughProxy(h.proxy.url, {
+      host: 'team-live.test',
+      body: {
+        model: 'claude-haiku-4-5',
+        max_tokens: 5,
+        messages: [{ role: 'user', content: 'past a silent worker' }],
+      },
+    })
+    await page.locator(`#request-rows tr[data-id="${sent.requestId}"]`).waitFor()
+    assert.equal(streams, 1)
+    await context.close()
   })
 })

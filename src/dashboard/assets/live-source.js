@@ -20,9 +20,26 @@
     }
   }
 
-  function viaSharedWorker(deliver) {
+  // Chromium can hand a page that replaced the worker's last page (same-tab navigation) a
+  // port on the worker it is ending: no message ever comes. The worker answers every
+  // connection at once, so silence past ATTACH_MS means that happened.
+  var ATTACH_MS = 3000
+
+  function viaSharedWorker(deliver, fallback) {
     var worker = new SharedWorker('/assets/live-worker.js', { name: NAME })
+    var attached = false
+    var timer = setTimeout(function () {
+      if (attached) return
+      worker.port.onmessage = null
+      worker.port.close()
+      fallback(deliver)
+    }, ATTACH_MS)
     worker.port.onmessage = function (e) {
+      if (e.data && e.data.type === 'attached') {
+        attached = true
+        clearTimeout(timer)
+        return
+      }
       deliver(e.data)
     }
     worker.port.start()
@@ -59,11 +76,15 @@
     })
   }
 
+  function withoutWorker(deliver) {
+    if (navigator.locks && typeof BroadcastChannel === 'function') return viaLeaderTab(deliver)
+    direct(deliver)
+  }
+
   window.nexusLive = {
     connect: function (deliver) {
-      if (typeof SharedWorker === 'function') return viaSharedWorker(deliver)
-      if (navigator.locks && typeof BroadcastChannel === 'function') return viaLeaderTab(deliver)
-      direct(deliver)
+      if (typeof SharedWorker === 'function') return viaSharedWorker(deliver, direct)
+      withoutWorker(deliver)
     },
   }
 })()

@@ -51,5 +51,8 @@ self.onconnect = function (e) {
     if (m.data === 'hello') add(port)
   }
   port.start()
+  // Tells the tab this worker is alive; a tab that never hears it (a connection handed to a
+  // worker the browser was ending) opens its own stream instead.
+  port.postMessage({ type: 'attached', data: '' })
   add(port)
 }
